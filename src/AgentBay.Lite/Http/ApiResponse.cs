@@ -1,0 +1,41 @@
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace AgentBay.Lite.Http;
+
+/// <summary>
+/// What a generated method returning <c>Task&lt;ApiResponse&lt;T&gt;&gt;</c> hands back: the status, the headers and the
+/// body read as <typeparamref name="T"/> when it could be, whatever the status. It never throws for a status or an
+/// unreadable body, so protocols whose error bodies are meaningful (the AgentBay RPC envelope) can read them.
+/// </summary>
+/// <typeparam name="T">The JSON body type.</typeparam>
+internal sealed class ApiResponse<T>
+{
+    /// <summary>Creates a response.</summary>
+    public ApiResponse(HttpStatusCode statusCode, HttpResponseHeaders headers, T? content, string? contentError, string bodyExcerpt)
+    {
+        StatusCode = statusCode;
+        Headers = headers;
+        Content = content;
+        ContentError = contentError;
+        BodyExcerpt = bodyExcerpt;
+    }
+
+    /// <summary>The HTTP status code.</summary>
+    public HttpStatusCode StatusCode { get; }
+
+    /// <summary>Whether the status is 2xx.</summary>
+    public bool IsSuccessStatusCode => (int)StatusCode is >= 200 and <= 299;
+
+    /// <summary>The response headers (e.g. <c>Retry-After</c>).</summary>
+    public HttpResponseHeaders Headers { get; }
+
+    /// <summary>The body as <typeparamref name="T"/>; <see langword="null"/> when it was empty or could not be read (see <see cref="ContentError"/>).</summary>
+    public T? Content { get; }
+
+    /// <summary>Why <see cref="Content"/> is <see langword="null"/>: an empty body, a body that is not valid JSON for <typeparamref name="T"/>, or one over the size limit. <see langword="null"/> when the body was read.</summary>
+    public string? ContentError { get; }
+
+    /// <summary>The start of the body as text (at most a few hundred characters), for error messages.</summary>
+    public string BodyExcerpt { get; }
+}
