@@ -1,0 +1,484 @@
+using System.Collections.ObjectModel;
+using System.Net;
+using System.Runtime.CompilerServices;
+using AgentBay.Lite.Backend;
+using AgentBay.Lite.Rpc;
+
+namespace AgentBay.Lite;
+
+/// <summary>
+/// The entry point to AgentBay: creates, finds, lists and deletes sessions and gets links into them. Thread-safe and
+/// meant to be shared (one per API key and gateway), like <see cref="System.Net.Http.HttpClient"/>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every request is limited to <see cref="AgentBayOptions.Timeout"/>; hitting the limit throws
+/// <see cref="AgentBayTimeoutException"/>, while cancelling through a <see cref="CancellationToken"/> throws
+/// <see cref="OperationCanceledException"/>. Failures reported by the service throw <see cref="AgentBayException"/>
+/// or one of its subtypes.
+/// </para>
+/// <para>
+/// Disposing the client disposes only what it created: the <see cref="System.Net.Http.HttpClient"/> it built when
+/// <see cref="AgentBayOptions.HttpClient"/> was not given. It does not delete sessions.
+/// </para>
+/// </remarks>
+public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposable
+{
+    /// <summary>How long a pooled connection lives before it is replaced, so DNS changes of the gateway are seen.</summary>
+    internal static readonly TimeSpan PooledConnectionLifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long an idle pooled connection is kept.</summary>
+    internal static readonly TimeSpan PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>
+    /// At most this many connections per gateway. Fetching thousands of links at once would otherwise open a socket per
+    /// request and exhaust ephemeral ports; requests beyond this queue for a free connection instead. 256 matches the
+    /// socket pool of the official TypeScript SDK's runtime.
+    /// </summary>
+    internal const int MaxConnectionsPerServer = 256;
+
+    private readonly IAgentBayBackend _backend;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _timeout;
+    private readonly TimeSpan _deleteTimeout;
+    private readonly TimeSpan _deletePollInterval;
+    private readonly HttpClient? _ownedHttpClient;
+    private readonly IDisposable? _ownedBackend;
+    private int _disposed;
+
+    /// <summary>Creates a client from options.</summary>
+    /// <param name="options">The API key, gateway and limits; see <see cref="AgentBayOptions"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// A setting is missing or invalid (e.g. no <see cref="AgentBayOptions.ApiKey"/>); the message names it and says
+    /// how to fix it.
+    /// </exception>
+    public AgentBayClient(AgentBayOptions options)
+        : this(options, options?.HttpClient)
+    {
+    }
+
+    /// <summary>
+    /// Creates a client that sends through <paramref name="httpClient"/> (e.g. one from <c>IHttpClientFactory</c>),
+    /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
+    /// constructor does.
+    /// </summary>
+    internal AgentBayClient(AgentBayOptions options, HttpClient? httpClient)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.ThrowIfInvalid(nameof(options));
+        if (httpClient is not null && !ReferenceEquals(httpClient, options.HttpClient) && options.HttpMessageHandler is not null)
+        {
+            throw new ArgumentException(
+                "An HttpClient was supplied while AgentBayOptions.HttpMessageHandler is set. Set only one of them.",
+                nameof(options));
+        }
+
+        _timeProvider = TimeProvider.System;
+        _timeout = options.Timeout;
+        _deleteTimeout = options.DeleteTimeout;
+        _deletePollInterval = options.DeletePollInterval;
+
+        HttpClient client;
+        if (httpClient is null)
+        {
+            client = CreateHttpClient(options);
+            _ownedHttpClient = client;
+        }
+        else
+        {
+            client = httpClient;
+            Uri baseAddress = options.GetBaseAddress();
+            if (client.BaseAddress is null)
+            {
+                client.BaseAddress = baseAddress;
+            }
+            else if (client.BaseAddress != baseAddress)
+            {
+                throw new ArgumentException(
+                    $"The HttpClient's BaseAddress '{client.BaseAddress}' differs from AgentBayOptions.Endpoint '{options.Endpoint}'. Make them agree, or leave BaseAddress null and the SDK sets it from Endpoint.",
+                    nameof(options));
+            }
+        }
+
+        try
+        {
+            var backend = new RpcBackend(client, options.ApiKey!, options.RegionId, _timeProvider);
+            _backend = backend;
+            _ownedBackend = (object)backend as IDisposable; // in case the RPC backend ever holds resources
+        }
+        catch
+        {
+            _ownedHttpClient?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a client on a given backend (tests). The backend is not disposed by the client.</summary>
+    internal AgentBayClient(IAgentBayBackend backend, AgentBayOptions options, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.ThrowIfInvalid(nameof(options));
+        _backend = backend;
+        _timeProvider = timeProvider;
+        _timeout = options.Timeout;
+        _deleteTimeout = options.DeleteTimeout;
+        _deletePollInterval = options.DeletePollInterval;
+    }
+
+    /// <summary>The clock used for timestamps, timeouts and polling.</summary>
+    internal TimeProvider TimeProvider => _timeProvider;
+
+    /// <inheritdoc />
+    public async Task<AgentBaySession> CreateSessionAsync(CreateSessionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        string? imageId = options?.ImageId;
+        if (imageId is not null && string.IsNullOrWhiteSpace(imageId))
+        {
+            throw new ArgumentException(
+                "CreateSessionOptions.ImageId is blank. Set it to an image id such as linux_latest or browser_latest, or leave it null for the service's default image.",
+                nameof(options));
+        }
+
+        ReadOnlyDictionary<string, string> labels = SnapshotLabels(options?.Labels, nameof(options), "CreateSessionOptions.Labels");
+        ThrowIfDisposed();
+
+        var request = new SessionCreation(imageId, labels.Count == 0 ? null : labels);
+        CreatedSession created = await InvokeAsync(
+            request,
+            static (backend, request, token) => backend.CreateSessionAsync(request, token),
+            cancellationToken).ConfigureAwait(false);
+
+        return new AgentBaySession(
+            this,
+            created.SessionId,
+            imageId,
+            ToUri(created.ResourceUrl),
+            created.ResourceId,
+            created.AppInstanceId,
+            ToUri(created.LinkUrl),
+            created.Token,
+            ToUri(created.WsUrl),
+            labels);
+    }
+
+    /// <inheritdoc />
+    public async Task<AgentBaySession> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ThrowIfDisposed();
+
+        SessionRecord record = await InvokeAsync(
+            sessionId,
+            static (backend, id, token) => backend.GetSessionAsync(id, token),
+            cancellationToken).ConfigureAwait(false);
+
+        return new AgentBaySession(
+            this,
+            string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId,
+            imageId: null,
+            ToUri(record.ResourceUrl),
+            record.ResourceId,
+            record.AppInstanceId,
+            ToUri(record.LinkUrl),
+            record.Token,
+            ToUri(record.WsUrl),
+            ReadOnlyDictionary<string, string>.Empty);
+    }
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<SessionSummary> ListSessionsAsync(SessionQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        // Validate and copy now, not when enumeration starts.
+        int pageSize = query?.PageSize ?? SessionQuery.DefaultPageSize;
+        if (pageSize <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(query), pageSize, "SessionQuery.PageSize must be positive; the default is 10.");
+        }
+
+        string? status = query?.Status;
+        if (status is not null && string.IsNullOrWhiteSpace(status))
+        {
+            throw new ArgumentException("SessionQuery.Status is blank. Set it to a status such as RUNNING, or leave it null for any status.", nameof(query));
+        }
+
+        ReadOnlyDictionary<string, string> labels = SnapshotLabels(query?.Labels, nameof(query), "SessionQuery.Labels");
+        ThrowIfDisposed();
+        return ListSessionsCoreAsync(labels.Count == 0 ? null : labels, status, pageSize, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<SessionSummary> ListSessionsCoreAsync(
+        IReadOnlyDictionary<string, string>? labels,
+        string? status,
+        int pageSize,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? nextToken = null;
+        while (true)
+        {
+            var listing = new SessionListing(labels, status, pageSize, nextToken);
+            SessionPage page = await InvokeAsync(
+                listing,
+                static (backend, listing, token) => backend.ListSessionsAsync(listing, token),
+                cancellationToken).ConfigureAwait(false);
+
+            foreach (SessionListItem item in page.Items)
+            {
+                yield return new SessionSummary(item.SessionId, item.Status);
+            }
+
+            if (string.IsNullOrEmpty(page.NextToken))
+            {
+                yield break;
+            }
+
+            if (page.NextToken == nextToken)
+            {
+                throw new AgentBayProtocolException(
+                    $"The service answered the session listing page '{nextToken}' with the same continuation token again; stopping instead of looping forever.");
+            }
+
+            nextToken = page.NextToken;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ThrowIfDisposed();
+        return DeleteSessionCoreAsync(sessionId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<SessionLink> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfDisposed();
+        return GetLinkCoreAsync(sessionId, request, cancellationToken);
+    }
+
+    /// <summary>Disposes the <see cref="System.Net.Http.HttpClient"/> the client created, if any. Idempotent.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _ownedBackend?.Dispose();
+        _ownedHttpClient?.Dispose();
+    }
+
+    /// <summary>Disposes the <see cref="System.Net.Http.HttpClient"/> the client created, if any. Idempotent.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The one path every link request takes, from <see cref="GetLinkAsync"/> and from
+    /// <see cref="AgentBaySession.GetLinkAsync"/>; a link cache belongs here. Arguments are already validated.
+    /// </summary>
+    internal ValueTask<SessionLink> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
+        new(FetchLinkAsync(sessionId, request, cancellationToken));
+
+    /// <summary>Asks the service for a link, bypassing any cache.</summary>
+    internal async Task<SessionLink> FetchLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        LinkRecord record = await InvokeAsync(
+            (sessionId, request),
+            static (backend, state, token) => backend.GetLinkAsync(state.sessionId, state.request, token),
+            cancellationToken).ConfigureAwait(false);
+        return new SessionLink(record.Url, request, sessionId, record.RequestId, _timeProvider.GetUtcNow());
+    }
+
+    /// <summary>Reads a session's resource details.</summary>
+    internal async Task<SessionInfo> GetInfoCoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        ResourceRecord record = await InvokeAsync(
+            sessionId,
+            static (backend, id, token) => backend.GetResourceAsync(id, token),
+            cancellationToken).ConfigureAwait(false);
+        return new SessionInfo(
+            string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId,
+            ToUri(record.ResourceUrl),
+            record.ResourceType,
+            record.ResourceId,
+            record.AppId,
+            record.AuthCode,
+            record.ConnectionProperties,
+            record.Ticket,
+            _timeProvider.GetUtcNow());
+    }
+
+    /// <summary>Calls a tool in a session.</summary>
+    internal Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return InvokeAsync(
+            (sessionId, toolName, argumentsJson),
+            static (backend, state, token) => backend.CallToolAsync(state.sessionId, state.toolName, state.argumentsJson, token),
+            cancellationToken);
+    }
+
+    /// <summary>Requests the deletion, then polls the status until it is <c>FINISH</c>/<c>DELETED</c> or the session is gone.</summary>
+    internal async Task DeleteSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await InvokeAsync(
+            sessionId,
+            static async (backend, id, token) =>
+            {
+                await backend.DeleteSessionAsync(id, token).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        using CancellationTokenSource? deadline = _deleteTimeout == Timeout.InfiniteTimeSpan
+            ? null
+            : new CancellationTokenSource(_deleteTimeout, _timeProvider);
+        using CancellationTokenSource? linked = deadline is null
+            ? null
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        CancellationToken token = linked?.Token ?? cancellationToken;
+
+        string? lastStatus = null;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    lastStatus = await InvokeAsync(
+                        sessionId,
+                        static (backend, id, token) => backend.GetSessionStatusAsync(id, token),
+                        token).ConfigureAwait(false);
+                }
+                catch (SessionNotFoundException)
+                {
+                    return;
+                }
+
+                if (IsDeleted(lastStatus))
+                {
+                    return;
+                }
+
+                await Task.Delay(_deletePollInterval, _timeProvider, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && deadline is { IsCancellationRequested: true })
+        {
+            throw new AgentBayTimeoutException(
+                $"Session {sessionId} was still {lastStatus ?? "not reported"} {_deleteTimeout.TotalSeconds:0.###} s after its deletion was requested (AgentBayOptions.DeleteTimeout). The deletion is under way on the service; raise DeleteTimeout to wait longer.",
+                _deleteTimeout,
+                ex);
+        }
+    }
+
+    private static bool IsDeleted(string? status) =>
+        string.Equals(status, "FINISH", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(status, "DELETED", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Runs one backend call under <see cref="AgentBayOptions.Timeout"/>, turning the limit (and any cancellation the
+    /// caller did not ask for, such as <see cref="HttpClient.Timeout"/>) into <see cref="AgentBayTimeoutException"/>.
+    /// </summary>
+    internal async Task<T> InvokeAsync<TState, T>(
+        TState state,
+        Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
+        CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+
+        using CancellationTokenSource? timeout = _timeout == Timeout.InfiniteTimeSpan
+            ? null
+            : new CancellationTokenSource(_timeout, _timeProvider);
+        using CancellationTokenSource? linked = timeout is not null && cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token)
+            : null;
+        CancellationToken token = linked?.Token ?? timeout?.Token ?? cancellationToken;
+
+        try
+        {
+            return await call(_backend, state, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            if (timeout is { IsCancellationRequested: true })
+            {
+                throw new AgentBayTimeoutException(
+                    $"The AgentBay service did not answer within {_timeout.TotalSeconds:0.###} s (AgentBayOptions.Timeout, or AGENTBAY_TIMEOUT_MS). Raise the limit if the service is slow, or check the network path to the gateway.",
+                    _timeout,
+                    ex);
+            }
+
+            throw new AgentBayTimeoutException(
+                "The AgentBay request was cancelled although the caller did not cancel it, usually because the HttpClient's own Timeout elapsed. Raise HttpClient.Timeout on the HttpClient given in AgentBayOptions.HttpClient.",
+                ex);
+        }
+    }
+
+    internal static HttpClient CreateHttpClient(AgentBayOptions options)
+    {
+        HttpMessageHandler handler = options.HttpMessageHandler ?? CreateHandler(options);
+        return new HttpClient(handler, disposeHandler: options.HttpMessageHandler is null)
+        {
+            BaseAddress = options.GetBaseAddress(),
+
+            // The SDK enforces AgentBayOptions.Timeout per call itself, so that hitting it can be told apart from
+            // the caller cancelling.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    /// <summary>The handler the SDK uses when it owns its HTTP stack; every setting is chosen for many concurrent link requests.</summary>
+    internal static SocketsHttpHandler CreateHandler(AgentBayOptions options) => new()
+    {
+        PooledConnectionLifetime = PooledConnectionLifetime,
+        PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
+        MaxConnectionsPerServer = MaxConnectionsPerServer,
+        AutomaticDecompression = DecompressionMethods.All,
+        ConnectTimeout = options.Timeout,
+        UseCookies = false,
+    };
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    private static Uri? ToUri(string? value) =>
+        !string.IsNullOrEmpty(value) && Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) ? uri : null;
+
+    private static ReadOnlyDictionary<string, string> SnapshotLabels(IDictionary<string, string>? labels, string paramName, string settingName)
+    {
+        if (labels is null || labels.Count == 0)
+        {
+            return ReadOnlyDictionary<string, string>.Empty;
+        }
+
+        var copy = new Dictionary<string, string>(labels.Count, StringComparer.Ordinal);
+        foreach (KeyValuePair<string, string> label in labels)
+        {
+            if (string.IsNullOrWhiteSpace(label.Key))
+            {
+                throw new ArgumentException($"{settingName} has an empty key. Every label needs a non-empty key.", paramName);
+            }
+
+            if (label.Value is null)
+            {
+                throw new ArgumentException($"{settingName}['{label.Key}'] is null. Give every label a value (it may be empty).", paramName);
+            }
+
+            copy[label.Key] = label.Value;
+        }
+
+        return new ReadOnlyDictionary<string, string>(copy);
+    }
+}

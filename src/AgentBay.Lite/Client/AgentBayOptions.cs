@@ -1,0 +1,253 @@
+using System.Globalization;
+
+namespace AgentBay.Lite;
+
+/// <summary>
+/// How an <see cref="AgentBayClient"/> reaches the AgentBay service: the API key, the gateway, time limits and,
+/// optionally, the HTTP stack to use.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The options are read once, when the client is constructed; changing them afterwards does not affect an existing
+/// client. The constructor validates them and throws an <see cref="ArgumentException"/> naming the setting (and its
+/// environment variable) when one is missing or invalid.
+/// </para>
+/// <para>
+/// <see cref="FromEnvironment()"/> builds options from the <c>AGENTBAY_*</c> environment variables the official SDKs
+/// read; a <c>.env</c> file is not consulted.
+/// </para>
+/// </remarks>
+public sealed class AgentBayOptions
+{
+    /// <summary>The gateway the official SDKs use by default: <c>https://wuyingai.cn-shanghai.aliyuncs.com/</c>.</summary>
+    public static Uri DefaultEndpoint { get; } = new("https://wuyingai.cn-shanghai.aliyuncs.com/", UriKind.Absolute);
+
+    /// <summary>The default <see cref="Timeout"/>: 60 seconds, as in the official SDKs.</summary>
+    public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The default <see cref="DeleteTimeout"/>: 60 seconds.</summary>
+    public static TimeSpan DefaultDeleteTimeout { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The default <see cref="DeletePollInterval"/>: 1 second, as in the official SDKs.</summary>
+    public static TimeSpan DefaultDeletePollInterval { get; } = TimeSpan.FromSeconds(1);
+
+    internal const string ApiKeyVariable = "AGENTBAY_API_KEY";
+    internal const string EndpointVariable = "AGENTBAY_ENDPOINT";
+    internal const string TimeoutVariable = "AGENTBAY_TIMEOUT_MS";
+    internal const string RegionIdVariable = "AGENTBAY_REGION_ID";
+
+    /// <summary>
+    /// The API key (it looks like <c>akm-…</c>). Required. Keys are gateway-specific: a key for the Shanghai gateway
+    /// is refused by Singapore. Environment variable: <c>AGENTBAY_API_KEY</c>.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// The gateway's root URI, http or https, without a path, query or fragment. Defaults to
+    /// <see cref="DefaultEndpoint"/>; the Singapore gateway is <c>https://wuyingai.ap-southeast-1.aliyuncs.com</c>.
+    /// Environment variable: <c>AGENTBAY_ENDPOINT</c>, either a bare <c>host[:port]</c> (meaning https, as in the
+    /// official SDKs) or a full <c>http://</c>/<c>https://</c> URI (e.g. a local emulator).
+    /// </summary>
+    public Uri Endpoint { get; set; } = DefaultEndpoint;
+
+    /// <summary>
+    /// How long one request to the service may take before it fails with <see cref="AgentBayTimeoutException"/>.
+    /// Positive, or <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> for no limit; default 60 seconds.
+    /// Environment variable: <c>AGENTBAY_TIMEOUT_MS</c> (milliseconds).
+    /// </summary>
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
+
+    /// <summary>
+    /// Where sessions run (sent as <c>LoginRegionId</c>), e.g. <c>cn-hangzhou</c>; <see langword="null"/> for the
+    /// service default. Not the gateway: that is <see cref="Endpoint"/>. Environment variable: <c>AGENTBAY_REGION_ID</c>.
+    /// </summary>
+    public string? RegionId { get; set; }
+
+    /// <summary>
+    /// How long <see cref="AgentBayClient.DeleteSessionAsync"/> (and disposing a session) waits for the service to
+    /// report the session finished or gone before failing with <see cref="AgentBayTimeoutException"/>. Positive, or
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> to wait until cancelled; default 60 seconds. The
+    /// deletion itself has been requested by then; only the wait is abandoned.
+    /// </summary>
+    public TimeSpan DeleteTimeout { get; set; } = DefaultDeleteTimeout;
+
+    /// <summary>How often the deletion wait asks for the session's status. Positive; default 1 second.</summary>
+    public TimeSpan DeletePollInterval { get; set; } = DefaultDeletePollInterval;
+
+    /// <summary>
+    /// An <see cref="System.Net.Http.HttpClient"/> to send requests with, or <see langword="null"/> to let the client
+    /// create and own one. A supplied client is never disposed by the SDK. If its
+    /// <see cref="HttpClient.BaseAddress"/> is <see langword="null"/>, the SDK sets it to <see cref="Endpoint"/> (so
+    /// the client must not have sent a request yet); if it is set, it must equal <see cref="Endpoint"/>, otherwise
+    /// construction fails rather than silently picking one. Its own <see cref="HttpClient.Timeout"/> still applies
+    /// on top of <see cref="Timeout"/>. Cannot be combined with <see cref="HttpMessageHandler"/>.
+    /// </summary>
+    public HttpClient? HttpClient { get; set; }
+
+    /// <summary>
+    /// A handler for the <see cref="System.Net.Http.HttpClient"/> the SDK creates (e.g. an in-memory handler in tests,
+    /// or a proxy-configured <see cref="SocketsHttpHandler"/>), or <see langword="null"/> for the SDK's own tuned
+    /// <see cref="SocketsHttpHandler"/>. The SDK disposes the client it creates but never the handler given here.
+    /// Cannot be combined with <see cref="HttpClient"/>.
+    /// </summary>
+    public HttpMessageHandler? HttpMessageHandler { get; set; }
+
+    /// <summary>
+    /// Builds options from the environment variables the official SDKs read: <c>AGENTBAY_API_KEY</c>,
+    /// <c>AGENTBAY_ENDPOINT</c> (bare <c>host[:port]</c> means https; a full <c>http(s)://</c> URI is kept),
+    /// <c>AGENTBAY_TIMEOUT_MS</c> (milliseconds) and <c>AGENTBAY_REGION_ID</c>. Unset or blank variables leave the
+    /// defaults. The result is validated when a client is constructed from it.
+    /// </summary>
+    /// <returns>New options.</returns>
+    /// <exception cref="InvalidOperationException">
+    /// <c>AGENTBAY_ENDPOINT</c> is not a host or URI, or <c>AGENTBAY_TIMEOUT_MS</c> is not a whole number.
+    /// </exception>
+    public static AgentBayOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
+
+    /// <summary>Builds options from variables read through <paramref name="getVariable"/> (testable without the process environment).</summary>
+    internal static AgentBayOptions FromEnvironment(Func<string, string?> getVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getVariable);
+        var options = new AgentBayOptions();
+
+        if (Read(getVariable, ApiKeyVariable) is { } apiKey)
+        {
+            options.ApiKey = apiKey;
+        }
+
+        if (Read(getVariable, EndpointVariable) is { } endpoint)
+        {
+            options.Endpoint = ParseEndpoint(endpoint);
+        }
+
+        if (Read(getVariable, TimeoutVariable) is { } timeout)
+        {
+            if (!long.TryParse(timeout, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long milliseconds)
+                || milliseconds > int.MaxValue
+                || milliseconds < int.MinValue)
+            {
+                throw new InvalidOperationException(
+                    $"{TimeoutVariable} is '{timeout}', which is not a whole number of milliseconds. Set it to a positive integer such as 60000, or unset it for the 60-second default.");
+            }
+
+            // Non-positive values are kept so that validation reports them with the variable's name.
+            options.Timeout = TimeSpan.FromMilliseconds(milliseconds);
+        }
+
+        if (Read(getVariable, RegionIdVariable) is { } regionId)
+        {
+            options.RegionId = regionId;
+        }
+
+        return options;
+    }
+
+    private static string? Read(Func<string, string?> getVariable, string name)
+    {
+        string? value = getVariable(name);
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    private static Uri ParseEndpoint(string value)
+    {
+        // "localhost:8080" parses as an absolute URI with scheme "localhost", so decide by the separator instead.
+        string candidate = value.Contains("://", StringComparison.Ordinal) ? value : "https://" + value;
+        if (!Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri))
+        {
+            throw new InvalidOperationException(
+                $"{EndpointVariable} is '{value}', which is neither a host[:port] nor an http(s) URI. Set it to e.g. wuyingai.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080, or unset it for the default gateway.");
+        }
+
+        return uri;
+    }
+
+    /// <summary>
+    /// Every problem with these options, each naming the setting, its environment variable and how to fix it; empty
+    /// when they are valid. The client constructor and the DI registration both validate through this method.
+    /// </summary>
+    internal IReadOnlyList<string> GetValidationErrors()
+    {
+        var errors = new List<string>();
+
+        if (string.IsNullOrWhiteSpace(ApiKey))
+        {
+            errors.Add(
+                $"AgentBayOptions.ApiKey is missing. Set it to your AgentBay API key (akm-…, from the AgentBay console), or set the {ApiKeyVariable} environment variable and use AgentBayOptions.FromEnvironment().");
+        }
+
+        if (Endpoint is null)
+        {
+            errors.Add(
+                $"AgentBayOptions.Endpoint is null. Set it to the gateway's root URI, e.g. {DefaultEndpoint}, or set {EndpointVariable}.");
+        }
+        else if (!Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttps && Endpoint.Scheme != Uri.UriSchemeHttp))
+        {
+            errors.Add(
+                $"AgentBayOptions.Endpoint '{Endpoint}' is not an absolute http or https URI. Set it to e.g. {DefaultEndpoint} (or {EndpointVariable} to a host[:port] or an http(s) URI).");
+        }
+        else if (Endpoint.AbsolutePath != "/" || !string.IsNullOrEmpty(Endpoint.Query) || !string.IsNullOrEmpty(Endpoint.Fragment))
+        {
+            errors.Add(
+                $"AgentBayOptions.Endpoint '{Endpoint}' has a path, query or fragment; the AgentBay API lives at the gateway's root. Use just scheme://host[:port], e.g. {DefaultEndpoint}.");
+        }
+
+        CheckLimit(errors, Timeout, "AgentBayOptions.Timeout", $" (from {TimeoutVariable}, in milliseconds, when read from the environment)", "60 seconds");
+        CheckLimit(errors, DeleteTimeout, "AgentBayOptions.DeleteTimeout", string.Empty, "60 seconds");
+
+        if (DeletePollInterval <= TimeSpan.Zero || DeletePollInterval.TotalMilliseconds > int.MaxValue)
+        {
+            errors.Add($"AgentBayOptions.DeletePollInterval is {DeletePollInterval}; it must be positive. Leave it at the default of 1 second unless you need another.");
+        }
+
+        if (HttpClient is not null && HttpMessageHandler is not null)
+        {
+            errors.Add(
+                "AgentBayOptions.HttpClient and AgentBayOptions.HttpMessageHandler are both set. Set only one: HttpClient to use your client as it is, or HttpMessageHandler to have the SDK build its client on your handler.");
+        }
+
+        if (HttpClient?.BaseAddress is { } baseAddress && Endpoint is not null && !SameRoot(baseAddress, Endpoint))
+        {
+            errors.Add(
+                $"AgentBayOptions.HttpClient.BaseAddress '{baseAddress}' differs from AgentBayOptions.Endpoint '{Endpoint}'. Make them agree, or leave BaseAddress null and the SDK sets it from Endpoint.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem when these options are invalid.</summary>
+    /// <param name="paramName">The parameter the options came in through.</param>
+    internal void ThrowIfInvalid(string paramName)
+    {
+        IReadOnlyList<string> errors = GetValidationErrors();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(
+                "The AgentBay options are not valid: " + string.Join(" ", errors),
+                paramName);
+        }
+    }
+
+    /// <summary>The endpoint as an <see cref="HttpClient.BaseAddress"/>: the root, with a trailing slash.</summary>
+    internal Uri GetBaseAddress() => new(Endpoint.GetLeftPart(UriPartial.Authority) + "/", UriKind.Absolute);
+
+    private static bool SameRoot(Uri a, Uri b) =>
+        a.IsAbsoluteUri
+        && Uri.Compare(a, b, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped, StringComparison.OrdinalIgnoreCase) == 0;
+
+    private static void CheckLimit(List<string> errors, TimeSpan value, string name, string source, string defaultText)
+    {
+        if (value == System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            return;
+        }
+
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{name} is {value}{source}; it must be positive (or Timeout.InfiniteTimeSpan for no limit). The default is {defaultText}.");
+        }
+        else if (value.TotalMilliseconds > int.MaxValue)
+        {
+            errors.Add($"{name} is {value}; it must be at most {TimeSpan.FromMilliseconds(int.MaxValue)} (or Timeout.InfiniteTimeSpan for no limit).");
+        }
+    }
+}

@@ -1,0 +1,59 @@
+namespace AgentBay.Lite;
+
+/// <summary>
+/// The AgentBay operations of <see cref="AgentBayClient"/>, for code that takes the client as a dependency and for
+/// substituting it in that code's tests.
+/// </summary>
+public interface IAgentBayClient
+{
+    /// <summary>Creates a session and returns it once the service has it ready.</summary>
+    /// <param name="options">The image and labels, or <see langword="null"/> for a session of the default image.</param>
+    /// <param name="cancellationToken">Cancels the call (the service may still create the session).</param>
+    /// <returns>The new session; dispose it (<c>await using</c>) to delete it.</returns>
+    /// <exception cref="ArgumentException">A label key is empty, or <see cref="CreateSessionOptions.ImageId"/> is blank.</exception>
+    /// <exception cref="AgentBayException">The service refused or failed the creation.</exception>
+    Task<AgentBaySession> CreateSessionAsync(CreateSessionOptions? options = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets an existing session by id (the service's GetSession).</summary>
+    /// <param name="sessionId">The session's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>
+    /// The session. Its <see cref="AgentBaySession.ImageId"/> and <see cref="AgentBaySession.Labels"/> are empty,
+    /// because GetSession does not report them.
+    /// </returns>
+    /// <exception cref="SessionNotFoundException">The session does not exist (any more).</exception>
+    Task<AgentBaySession> GetSessionAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Lists sessions matching <paramref name="query"/>. Pages are requested lazily, one per
+    /// <see cref="SessionQuery.PageSize"/> sessions enumerated, following the service's continuation token.
+    /// </summary>
+    /// <param name="query">Label and status filters and the page size, or <see langword="null"/> for all sessions.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The sessions, page by page. Released sessions are not listed.</returns>
+    /// <exception cref="ArgumentException">A label key is empty, the status is blank, or the page size is not positive.</exception>
+    IAsyncEnumerable<SessionSummary> ListSessionsAsync(SessionQuery? query = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes a session and waits until the service reports it finished or gone, polling every
+    /// <see cref="AgentBayOptions.DeletePollInterval"/> for at most <see cref="AgentBayOptions.DeleteTimeout"/>
+    /// (60 seconds by default).
+    /// </summary>
+    /// <param name="sessionId">The session's id.</param>
+    /// <param name="cancellationToken">Cancels the deletion request or the wait.</param>
+    /// <returns>A task that completes when the session is deleted.</returns>
+    /// <exception cref="SessionNotFoundException">The session did not exist when the deletion was requested.</exception>
+    /// <exception cref="AgentBayTimeoutException">The session was not gone within <see cref="AgentBayOptions.DeleteTimeout"/>.</exception>
+    Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a link to a service inside a session: its browser's CDP endpoint, or an HTTPS or WSS URL for a port.</summary>
+    /// <param name="sessionId">The session's id.</param>
+    /// <param name="request">Which link: <see cref="LinkRequest.Cdp"/>, <see cref="LinkRequest.Https"/> or <see cref="LinkRequest.Wss"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The link.</returns>
+    /// <exception cref="AgentBayException">
+    /// The service refused, e.g. CDP on an image without a browser; <see cref="AgentBayException.Code"/> and
+    /// <see cref="AgentBayException.ServerMessage"/> carry its words.
+    /// </exception>
+    ValueTask<SessionLink> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
+}
