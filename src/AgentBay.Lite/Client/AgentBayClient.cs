@@ -54,16 +54,20 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// how to fix it.
     /// </exception>
     public AgentBayClient(AgentBayOptions options)
-        : this(options, options?.HttpClient)
+        : this(options, options?.HttpClient, createBackend: null)
     {
     }
 
     /// <summary>
     /// Creates a client that sends through <paramref name="httpClient"/> (e.g. one from <c>IHttpClientFactory</c>),
     /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
-    /// constructor does.
+    /// constructor does. <paramref name="createBackend"/> replaces the RPC backend (tests); by default it is
+    /// <see cref="RpcBackend"/>.
     /// </summary>
-    internal AgentBayClient(AgentBayOptions options, HttpClient? httpClient)
+    internal AgentBayClient(
+        AgentBayOptions options,
+        HttpClient? httpClient,
+        Func<HttpClient, AgentBayOptions, TimeProvider, IAgentBayBackend>? createBackend)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid(nameof(options));
@@ -103,9 +107,11 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         try
         {
-            var backend = new RpcBackend(client, options.ApiKey!, options.RegionId, _timeProvider);
+            IAgentBayBackend backend = createBackend is null
+                ? new RpcBackend(client, options.ApiKey!, options.RegionId, _timeProvider)
+                : createBackend(client, options, _timeProvider);
             _backend = backend;
-            _ownedBackend = (object)backend as IDisposable; // in case the RPC backend ever holds resources
+            _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
         }
         catch
         {

@@ -100,7 +100,7 @@ public sealed class AgentBayOptions
     /// </summary>
     /// <returns>New options.</returns>
     /// <exception cref="InvalidOperationException">
-    /// <c>AGENTBAY_ENDPOINT</c> is not a host or URI, or <c>AGENTBAY_TIMEOUT_MS</c> is not a whole number.
+    /// <c>AGENTBAY_ENDPOINT</c> is not a host or URI, or <c>AGENTBAY_TIMEOUT_MS</c> is not a positive whole number.
     /// </exception>
     public static AgentBayOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
@@ -123,14 +123,13 @@ public sealed class AgentBayOptions
         if (Read(getVariable, TimeoutVariable) is { } timeout)
         {
             if (!long.TryParse(timeout, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long milliseconds)
-                || milliseconds > int.MaxValue
-                || milliseconds < int.MinValue)
+                || milliseconds <= 0
+                || milliseconds > int.MaxValue)
             {
                 throw new InvalidOperationException(
-                    $"{TimeoutVariable} is '{timeout}', which is not a whole number of milliseconds. Set it to a positive integer such as 60000, or unset it for the 60-second default.");
+                    $"{TimeoutVariable} is '{timeout}', which is not a positive whole number of milliseconds. Set it to e.g. 60000, or unset it for the 60-second default.");
             }
 
-            // Non-positive values are kept so that validation reports them with the variable's name.
             options.Timeout = TimeSpan.FromMilliseconds(milliseconds);
         }
 
