@@ -1,0 +1,72 @@
+namespace AgentBay.Lite;
+
+/// <summary>
+/// Builds the SDK's result objects, for tests of code that depends on <see cref="IAgentBayClient"/>: a substitute can
+/// return these where the real client would return what the service said.
+/// </summary>
+public static class AgentBayModelFactory
+{
+    /// <summary>Creates a <see cref="Lite.SessionLink"/>.</summary>
+    /// <param name="url">The link.</param>
+    /// <param name="request">What was asked for.</param>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="requestId">The service's request id, if any.</param>
+    /// <param name="retrievedAt">When the link was received.</param>
+    /// <returns>The link.</returns>
+    public static SessionLink SessionLink(Uri url, LinkRequest request, string sessionId, string? requestId = null, DateTimeOffset retrievedAt = default)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return new SessionLink(url, request, sessionId, requestId, retrievedAt);
+    }
+
+    /// <summary>Creates a <see cref="Lite.SessionInfo"/>.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="resourceUrl">The desktop stream URL.</param>
+    /// <param name="resourceType">The kind of resource.</param>
+    /// <param name="resourceId">The resource id.</param>
+    /// <param name="appId">The desktop application id.</param>
+    /// <param name="authCode">The desktop authorization code.</param>
+    /// <param name="connectionProperties">The desktop connection settings (JSON text).</param>
+    /// <param name="ticket">The desktop connection ticket.</param>
+    /// <param name="retrievedAt">When the details were received.</param>
+    /// <returns>The details.</returns>
+    public static SessionInfo SessionInfo(
+        string sessionId,
+        Uri? resourceUrl = null,
+        string? resourceType = null,
+        string? resourceId = null,
+        string? appId = null,
+        string? authCode = null,
+        string? connectionProperties = null,
+        string? ticket = null,
+        DateTimeOffset retrievedAt = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return new SessionInfo(sessionId, resourceUrl, resourceType, resourceId, appId, authCode, connectionProperties, ticket, retrievedAt);
+    }
+
+    /// <summary>Creates a <see cref="Lite.SessionSummary"/>.</summary>
+    /// <param name="sessionId">The session.</param>
+    /// <param name="status">Its status, e.g. <c>RUNNING</c>.</param>
+    /// <returns>The summary.</returns>
+    public static SessionSummary SessionSummary(string sessionId, string? status = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        return new SessionSummary(sessionId, status);
+    }
+
+    /// <summary>Creates a <see cref="Lite.CommandResult"/>.</summary>
+    /// <param name="exitCode">The exit code.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <param name="traceId">The service's trace id, if any.</param>
+    /// <returns>The result.</returns>
+    public static CommandResult CommandResult(int exitCode, string stdout = "", string stderr = "", string? traceId = null)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        return new CommandResult(exitCode, stdout, stderr, traceId);
+    }
+}
