@@ -315,6 +315,37 @@ public class OptionsTests
     }
 
     [Fact]
+    public void Client_accepts_a_supplied_http_client_whose_base_address_is_the_endpoint()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:9000/") };
+        AgentBayOptions options = Valid();
+        options.Endpoint = new Uri("http://127.0.0.1:9000");
+        options.HttpClient = http;
+
+        using var client = new AgentBayClient(options, http, (_, _, _) => Substitute.For<IAgentBayBackend>());
+
+        Assert.Equal(new Uri("http://127.0.0.1:9000/"), http.BaseAddress);
+    }
+
+    [Fact]
+    public void Client_disposes_the_http_client_it_created_when_the_backend_cannot_be_created()
+    {
+        HttpClient? seen = null;
+
+        Assert.Throws<InvalidOperationException>(() => new AgentBayClient(
+            Valid(),
+            httpClient: null,
+            (h, _, _) =>
+            {
+                seen = h;
+                throw new InvalidOperationException("backend failed");
+            }));
+
+        Assert.NotNull(seen);
+        Assert.Throws<ObjectDisposedException>(() => seen.BaseAddress = new Uri("https://x/"));
+    }
+
+    [Fact]
     public void Client_disposes_a_backend_it_created_when_it_is_disposable()
     {
         var backend = Substitute.For<IAgentBayBackend, IDisposable>();
