@@ -119,6 +119,13 @@ internal static class HttpApiRuntime
         }
     }
 
+    /// <summary>Formats a header value with the invariant culture (no boxing for value types).</summary>
+    /// <typeparam name="T">The value type.</typeparam>
+    /// <param name="value">The value.</param>
+    /// <returns>The text.</returns>
+    public static string FormatInvariant<T>(T value)
+        where T : IFormattable => value.ToString(null, System.Globalization.CultureInfo.InvariantCulture);
+
     private static bool IsSuccess(HttpStatusCode statusCode) => (int)statusCode is >= 200 and <= 299;
 
     private static T? Deserialize<T>(BufferedBody body, JsonTypeInfo<T> typeInfo, out string? contentError, out JsonException? jsonError)
