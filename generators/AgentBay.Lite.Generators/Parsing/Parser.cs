@@ -306,6 +306,11 @@ internal sealed class Parser
                 || (bodyAttribute is not null && bodyOwner is not null);
             if (twice)
             {
+                if (isRoute && !holeOwners.ContainsKey(wireName))
+                {
+                    holeOwners[wireName] = parameter.Name; // claimed, so the hole does not also report ABLG006
+                }
+
                 Report(DiagnosticDescriptors.ParameterBoundTwice, location, parameter.Name, string.Join(" and ", bindings));
                 continue;
             }
