@@ -401,8 +401,13 @@ internal sealed class Parser
         int staticUri = -1;
         if (parts.Count == 0 || (parts.Count == 1 && parts[0].Kind == UriPartKind.Literal))
         {
-            staticUri = _staticUris.Count;
-            _staticUris.Add(parts.Count == 0 ? string.Empty : parts[0].Text);
+            string text = parts.Count == 0 ? string.Empty : parts[0].Text;
+            staticUri = _staticUris.IndexOf(text);
+            if (staticUri < 0)
+            {
+                staticUri = _staticUris.Count;
+                _staticUris.Add(text);
+            }
         }
 
         var headers = new List<HeaderModel>();
