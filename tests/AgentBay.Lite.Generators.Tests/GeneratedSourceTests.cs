@@ -85,3 +85,34 @@ public sealed class GeneratedSourceTests
         }
     }
 }
+
+public sealed class AotAnalyzerTests
+{
+    [Fact]
+    public async Task Generated_clients_raise_no_trim_or_aot_warnings()
+    {
+        var (result, output, _) = GeneratorHarness.Run(GeneratorHarness.CreateCompilation(TestSources.Rpc, TestSources.Rest));
+        Assert.Equal(2, result.GeneratedSources.Length);
+
+        var diagnostics = await AotAnalyzers.AnalyzeAsync(output);
+
+        Assert.Empty(diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public async Task Analyzer_harness_reports_reflection_serialization()
+    {
+        // The control: the same harness flags the reflection path Refit users kept hitting (IL2026 and IL3050).
+        const string source = """
+            public static class Bad
+            {
+                public static string Run(object value) => System.Text.Json.JsonSerializer.Serialize(value);
+            }
+            """;
+
+        var diagnostics = await AotAnalyzers.AnalyzeAsync(GeneratorHarness.CreateCompilation(source));
+
+        Assert.Contains(diagnostics, d => d.Id == "IL2026");
+        Assert.Contains(diagnostics, d => d.Id == "IL3050");
+    }
+}

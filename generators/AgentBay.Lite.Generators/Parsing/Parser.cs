@@ -306,6 +306,11 @@ internal sealed class Parser
                 || (bodyAttribute is not null && bodyOwner is not null);
             if (twice)
             {
+                if (isRoute && !holeOwners.ContainsKey(wireName))
+                {
+                    holeOwners[wireName] = parameter.Name; // claimed, so the hole does not also report ABLG006
+                }
+
                 Report(DiagnosticDescriptors.ParameterBoundTwice, location, parameter.Name, string.Join(" and ", bindings));
                 continue;
             }
@@ -396,8 +401,13 @@ internal sealed class Parser
         int staticUri = -1;
         if (parts.Count == 0 || (parts.Count == 1 && parts[0].Kind == UriPartKind.Literal))
         {
-            staticUri = _staticUris.Count;
-            _staticUris.Add(parts.Count == 0 ? string.Empty : parts[0].Text);
+            string text = parts.Count == 0 ? string.Empty : parts[0].Text;
+            staticUri = _staticUris.IndexOf(text);
+            if (staticUri < 0)
+            {
+                staticUri = _staticUris.Count;
+                _staticUris.Add(text);
+            }
         }
 
         var headers = new List<HeaderModel>();
