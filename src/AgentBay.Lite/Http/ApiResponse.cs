@@ -33,9 +33,9 @@ internal sealed class ApiResponse<T>
     /// <summary>The body as <typeparamref name="T"/>; <see langword="null"/> when it was empty or could not be read (see <see cref="ContentError"/>).</summary>
     public T? Content { get; }
 
-    /// <summary>Why <see cref="Content"/> is <see langword="null"/>: an empty body, a body that is not valid JSON for <typeparamref name="T"/>, or one over the size limit. <see langword="null"/> when the body was read.</summary>
+    /// <summary>Why <see cref="Content"/> is <see langword="null"/>: an empty body, a body that is not valid JSON for <typeparamref name="T"/>, the JSON literal <c>null</c>, or one over <see cref="HttpApiRuntime.MaxResponseBodyBytes"/>. <see langword="null"/> when the body was read.</summary>
     public string? ContentError { get; }
 
-    /// <summary>The start of the body as text (at most a few hundred characters), for error messages.</summary>
+    /// <summary>The start of the body as text (at most <see cref="HttpApiRuntime.MaxBodyExcerptChars"/> = 256 characters; empty for an empty body), for error messages.</summary>
     public string BodyExcerpt { get; }
 }

@@ -11,6 +11,14 @@ namespace AgentBay.Lite.Http;
 /// it is fully built and before it is sent; implement it in another part of the class to add per-request values
 /// (timestamps, nonces, signatures). JSON bodies and responses are (de)serialized through
 /// <see cref="JsonContext"/>, which must declare every body and response type with <c>[JsonSerializable]</c>.
+/// <para>
+/// Methods return <c>Task</c> (a non-2xx status throws <see cref="ApiException"/>), <c>Task&lt;T&gt;</c> (a 2xx body is
+/// read as <c>T</c>; a non-2xx status or an unreadable body throws <see cref="ApiException"/>) or
+/// <c>Task&lt;ApiResponse&lt;T&gt;&gt;</c> (never throws for a status or a body). Transport failures
+/// (<see cref="HttpRequestException"/>, <see cref="OperationCanceledException"/>) propagate unchanged. Argument
+/// errors found while building the request (a <see langword="null"/> route value) throw synchronously. The request
+/// is sent by <see cref="HttpApiRuntime"/>; every shape the generator cannot emit is a compile-time <c>ABLG</c> error.
+/// </para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Interface, AllowMultiple = false, Inherited = false)]
 internal sealed class HttpApiAttribute : Attribute

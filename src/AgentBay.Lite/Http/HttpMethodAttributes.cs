@@ -5,6 +5,12 @@ namespace AgentBay.Lite.Http;
 /// A route is relative to the client's base address, e.g. <c>/</c> or <c>/mcp/getSession</c>. Placeholders in braces
 /// (<c>/users/{id}</c>) are bound to the method parameter of that name (or with that <see cref="AliasAsAttribute"/>)
 /// and escaped. The route may carry a literal query (<c>/path?x=1</c>).
+/// <para>
+/// The URI is the route, then interface <see cref="QueryConstantAttribute"/>s, method ones, then query parameters. It
+/// is combined with <c>HttpClient.BaseAddress</c> by the standard <see cref="Uri"/> rules, so a leading <c>/</c>
+/// resolves against the host root (a base path such as <c>https://host/v1/</c> is replaced, not kept). A
+/// <see langword="null"/> route value throws <see cref="ArgumentNullException"/>. The route must not contain a scheme.
+/// </para>
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 internal abstract class HttpMethodAttribute : Attribute

@@ -44,7 +44,7 @@ internal enum BodySerialization
     UrlEncodedForm,
 }
 
-/// <summary>Sends the parameter as the request body.</summary>
+/// <summary>Sends the parameter as the request body; a <see langword="null"/> argument sends no content.</summary>
 /// <param name="serialization">How the body is written.</param>
 [AttributeUsage(AttributeTargets.Parameter, AllowMultiple = false, Inherited = false)]
 internal sealed class BodyAttribute(BodySerialization serialization = BodySerialization.Json) : Attribute

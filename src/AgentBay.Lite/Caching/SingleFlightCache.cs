@@ -1,0 +1,308 @@
+using System.Collections.Concurrent;
+
+namespace AgentBay.Lite.Caching;
+
+/// <summary>
+/// A bounded, expiring cache whose concurrent misses for one key share a single fetch.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>Hit: one dictionary lookup and a clock read; completes synchronously and allocates nothing.</item>
+/// <item>Miss: the first caller starts the fetch under the cache's own lifetime token, not its caller's, so a
+/// waiter that cancels stops waiting without cancelling the fetch for the others. A fetch that fails or is cancelled
+/// is removed at once, so the next caller tries again; failures are never cached.</item>
+/// <item>Expiry: an entry is served for <c>timeToLive</c> after its fetch completed, by the injected
+/// <see cref="TimeProvider"/>.</item>
+/// <item>Bound: when an insert would exceed <c>maxEntries</c>, expired entries go first, then the entries fetched
+/// longest ago (about a tenth of the capacity at once, so eviction work is amortised); fetches still in flight are
+/// never evicted.</item>
+/// </list>
+/// </remarks>
+/// <typeparam name="TKey">The key; compared by value.</typeparam>
+/// <typeparam name="TValue">The cached value.</typeparam>
+internal sealed class SingleFlightCache<TKey, TValue>
+    where TKey : notnull
+{
+    private readonly ConcurrentDictionary<TKey, Entry> _entries;
+    private readonly TimeProvider _timeProvider;
+    private readonly long _timeToLiveTicks;
+    private readonly int _maxEntries;
+    private readonly CancellationToken _lifetime;
+    private readonly object _evictionLock = new();
+    private int _count;
+    private long _hits;
+    private long _misses;
+    private long _evictions;
+
+    /// <summary>Creates a cache.</summary>
+    /// <param name="timeToLive">How long a fetched value is served.</param>
+    /// <param name="maxEntries">How many entries the cache holds at most.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="lifetime">Cancels fetches still running when the owner shuts down.</param>
+    /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
+    public SingleFlightCache(TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, CancellationToken lifetime, IEqualityComparer<TKey>? comparer = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        _entries = new ConcurrentDictionary<TKey, Entry>(comparer);
+        _timeProvider = timeProvider;
+        _timeToLiveTicks = (long)(timeToLive.TotalSeconds * timeProvider.TimestampFrequency);
+        _maxEntries = maxEntries;
+        _lifetime = lifetime;
+    }
+
+    /// <summary>How many lookups were served from the cache.</summary>
+    public long Hits => Interlocked.Read(ref _hits);
+
+    /// <summary>How many lookups had to fetch, or join a fetch in flight.</summary>
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>How many entries were dropped because they expired or the cache was full (not explicit removals).</summary>
+    public long Evictions => Interlocked.Read(ref _evictions);
+
+    /// <summary>How many entries the cache holds, including fetches in flight.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Returns the cached value for <paramref name="key"/>, or fetches it once for all concurrent callers.</summary>
+    /// <param name="key">The key.</param>
+    /// <param name="state">Passed to <paramref name="fetch"/>, so callers need no closure.</param>
+    /// <param name="fetch">Fetches the value; called with the cache's lifetime token.</param>
+    /// <param name="cancellationToken">Stops this caller's wait; the shared fetch goes on for the others.</param>
+    public ValueTask<TValue> GetOrFetchAsync<TState>(
+        TKey key, TState state, Func<TKey, TState, CancellationToken, Task<TValue>> fetch, CancellationToken cancellationToken)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.TryGetFresh(_timeProvider.GetTimestamp(), out var value))
+        {
+            Interlocked.Increment(ref _hits);
+            return new ValueTask<TValue>(value);
+        }
+
+        return new ValueTask<TValue>(FetchAsync(key, state, fetch, replace: false, cancellationToken));
+    }
+
+    /// <summary>Fetches a fresh value whatever the cache holds, and caches it for the callers that follow.</summary>
+    public Task<TValue> RefreshAsync<TState>(
+        TKey key, TState state, Func<TKey, TState, CancellationToken, Task<TValue>> fetch, CancellationToken cancellationToken) =>
+        FetchAsync(key, state, fetch, replace: true, cancellationToken);
+
+    /// <summary>Drops every entry whose key matches; fetches in flight for them still complete for their waiters but are not kept.</summary>
+    /// <returns>How many entries were dropped.</returns>
+    public int RemoveWhere<TState>(Func<TKey, TState, bool> predicate, TState state)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        var removed = 0;
+        foreach (var pair in _entries)
+        {
+            if (predicate(pair.Key, state) && TryRemoveEntry(pair.Key, pair.Value))
+            {
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Drops every entry.</summary>
+    public void Clear() => RemoveWhere(static (_, _) => true, 0);
+
+    private async Task<TValue> FetchAsync<TState>(
+        TKey key, TState state, Func<TKey, TState, CancellationToken, Task<TValue>> fetch, bool replace, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _misses);
+        var entry = replace ? Replace(key) : JoinOrStart(key);
+        if (entry.TryClaimFetch())
+        {
+            _ = RunFetchAsync(key, entry, state, fetch);
+        }
+
+        return await entry.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private Entry JoinOrStart(TKey key)
+    {
+        while (true)
+        {
+            if (_entries.TryGetValue(key, out var existing))
+            {
+                if (!existing.IsExpired(_timeProvider.GetTimestamp()))
+                {
+                    return existing; // in flight, or completed after our first look
+                }
+
+                var fresh = new Entry();
+                if (_entries.TryUpdate(key, fresh, existing))
+                {
+                    Interlocked.Increment(ref _evictions);
+                    return fresh;
+                }
+
+                continue;
+            }
+
+            var created = new Entry();
+            if (_entries.TryAdd(key, created))
+            {
+                OnAdded();
+                return created;
+            }
+        }
+    }
+
+    private Entry Replace(TKey key)
+    {
+        var fresh = new Entry();
+        while (true)
+        {
+            if (_entries.TryGetValue(key, out var existing))
+            {
+                if (_entries.TryUpdate(key, fresh, existing))
+                {
+                    return fresh;
+                }
+            }
+            else if (_entries.TryAdd(key, fresh))
+            {
+                OnAdded();
+                return fresh;
+            }
+        }
+    }
+
+    private async Task RunFetchAsync<TState>(TKey key, Entry entry, TState state, Func<TKey, TState, CancellationToken, Task<TValue>> fetch)
+    {
+        try
+        {
+            var value = await fetch(key, state, _lifetime).ConfigureAwait(false);
+            entry.Complete(value, _timeProvider.GetTimestamp() + _timeToLiveTicks);
+        }
+        catch (Exception exception)
+        {
+            // Not cached: remove before publishing the failure, so no caller can observe the failed entry afterwards.
+            TryRemoveEntry(key, entry);
+            entry.Fail(exception);
+        }
+    }
+
+    private bool TryRemoveEntry(TKey key, Entry entry)
+    {
+        if (_entries.TryRemove(KeyValuePair.Create(key, entry)))
+        {
+            Interlocked.Decrement(ref _count);
+            return true;
+        }
+
+        return false;
+    }
+
+    private void OnAdded()
+    {
+        if (Interlocked.Increment(ref _count) > _maxEntries)
+        {
+            Evict();
+        }
+    }
+
+    private void Evict()
+    {
+        // One evictor at a time; others proceed and may briefly overshoot the bound by the number of racing inserts.
+        if (!Monitor.TryEnter(_evictionLock))
+        {
+            return;
+        }
+
+        try
+        {
+            var now = _timeProvider.GetTimestamp();
+            var target = _maxEntries - Math.Max(1, _maxEntries / 10);
+            var completed = new List<KeyValuePair<TKey, Entry>>();
+            foreach (var pair in _entries)
+            {
+                if (pair.Value.IsExpired(now))
+                {
+                    if (TryRemoveEntry(pair.Key, pair.Value))
+                    {
+                        Interlocked.Increment(ref _evictions);
+                    }
+                }
+                else if (pair.Value.IsCompleted)
+                {
+                    completed.Add(pair);
+                }
+            }
+
+            var excess = Volatile.Read(ref _count) - target;
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            completed.Sort(static (a, b) => a.Value.ExpiresAt.CompareTo(b.Value.ExpiresAt));
+            for (var i = 0; i < completed.Count && excess > 0; i++)
+            {
+                if (TryRemoveEntry(completed[i].Key, completed[i].Value))
+                {
+                    Interlocked.Increment(ref _evictions);
+                    excess--;
+                }
+            }
+        }
+        finally
+        {
+            Monitor.Exit(_evictionLock);
+        }
+    }
+
+    /// <summary>One key's value: a fetch in flight, then the value with its expiry.</summary>
+    private sealed class Entry
+    {
+        private readonly TaskCompletionSource<TValue> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _fetchClaimed;
+        private TValue? _value;
+        private long _expiresAt = long.MaxValue;
+        private volatile bool _completed;
+
+        public Task<TValue> Completion => _completion.Task;
+
+        public bool IsCompleted => _completed;
+
+        public long ExpiresAt => Volatile.Read(ref _expiresAt);
+
+        public bool TryClaimFetch() => Interlocked.Exchange(ref _fetchClaimed, 1) == 0;
+
+        public bool TryGetFresh(long now, out TValue value)
+        {
+            if (_completed && now < Volatile.Read(ref _expiresAt))
+            {
+                value = _value!;
+                return true;
+            }
+
+            value = default!;
+            return false;
+        }
+
+        public bool IsExpired(long now) => _completed && now >= Volatile.Read(ref _expiresAt);
+
+        public void Complete(TValue value, long expiresAt)
+        {
+            _value = value;
+            Volatile.Write(ref _expiresAt, expiresAt);
+            _completed = true; // published last: a reader that sees it also sees the value and expiry
+            _completion.TrySetResult(value);
+        }
+
+        public void Fail(Exception exception)
+        {
+            if (exception is OperationCanceledException canceled)
+            {
+                _completion.TrySetCanceled(canceled.CancellationToken);
+            }
+            else
+            {
+                _completion.TrySetException(exception);
+            }
+        }
+    }
+}
