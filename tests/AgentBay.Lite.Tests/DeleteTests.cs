@@ -38,7 +38,10 @@ public class DeleteTests
     {
         Statuses(status);
 
-        await _test.Client.DeleteSessionAsync("s1");
+        Task delete = _test.Client.DeleteSessionAsync("s1");
+        await _test.Clock.SettleAsync(delete, Waiting);
+        Assert.True(delete.IsCompleted, "still polling");
+        await delete;
 
         await _test.Backend.Received(1).DeleteSessionAsync("s1", Arg.Any<CancellationToken>());
         Assert.Equal(1, _polls);
@@ -128,7 +131,10 @@ public class DeleteTests
     {
         Statuses("finish");
 
-        await _test.Client.DeleteSessionAsync("s1");
+        Task delete = _test.Client.DeleteSessionAsync("s1");
+        await _test.Clock.SettleAsync(delete, Waiting);
+        Assert.True(delete.IsCompleted, "still polling");
+        await delete;
         Assert.Equal(1, _polls);
     }
 
