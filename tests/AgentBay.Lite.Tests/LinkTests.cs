@@ -56,16 +56,18 @@ public class LinkTests
     }
 
     [Fact]
-    public async Task Every_link_goes_through_the_single_fetch_path_uncached_for_now()
+    public async Task With_the_cache_off_every_link_request_reaches_the_service()
     {
-        _test.Backend.GetLinkAsync("s1", LinkRequest.Cdp, Arg.Any<CancellationToken>())
+        var test = new TestClient(o => o.LinkCache.Enabled = false);
+        test.Backend.GetLinkAsync("s1", LinkRequest.Cdp, Arg.Any<CancellationToken>())
             .Returns(new LinkRecord(new Uri("wss://a/"), "r1"), new LinkRecord(new Uri("wss://b/"), "r2"));
 
-        SessionLink first = await _test.Client.GetLinkAsync("s1", LinkRequest.Cdp);
-        SessionLink second = await _test.Client.GetLinkCoreAsync("s1", LinkRequest.Cdp, default);
+        SessionLink first = await test.Client.GetLinkAsync("s1", LinkRequest.Cdp);
+        SessionLink second = await test.Client.GetLinkAsync("s1", LinkRequest.Cdp);
 
         Assert.Equal(new Uri("wss://a/"), first.Url);
         Assert.Equal(new Uri("wss://b/"), second.Url);
-        await _test.Backend.Received(2).GetLinkAsync("s1", LinkRequest.Cdp, Arg.Any<CancellationToken>());
+        Assert.Equal(default, test.Client.GetLinkCacheStatistics());
+        await test.Backend.Received(2).GetLinkAsync("s1", LinkRequest.Cdp, Arg.Any<CancellationToken>());
     }
 }

@@ -77,7 +77,12 @@ public class TimeoutTests
     [Fact]
     public async Task Without_a_limit_the_callers_token_is_passed_as_is()
     {
-        var test = new TestClient(o => o.Timeout = Timeout.InfiniteTimeSpan);
+        // Uncached: a cached fetch runs under the client's own lifetime token, shared by all its waiters.
+        var test = new TestClient(o =>
+        {
+            o.Timeout = Timeout.InfiniteTimeSpan;
+            o.LinkCache.Enabled = false;
+        });
         CancellationToken seen = default;
         test.Backend.GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Do<CancellationToken>(t => seen = t))
             .Returns(new LinkRecord(new Uri("wss://x/"), null));

@@ -2,6 +2,8 @@ using System.Collections.ObjectModel;
 using System.Net;
 using System.Runtime.CompilerServices;
 using AgentBay.Lite.Backend;
+using AgentBay.Lite.Caching;
+using AgentBay.Lite.FanOut;
 using AgentBay.Lite.Rpc;
 
 namespace AgentBay.Lite;
@@ -44,6 +46,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     private readonly TimeSpan _deletePollInterval;
     private readonly HttpClient? _ownedHttpClient;
     private readonly IDisposable? _ownedBackend;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly SingleFlightCache<LinkKey, SessionLink>? _linkCache;
     private int _disposed;
 
     /// <summary>Creates a client from options.</summary>
@@ -82,6 +86,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _timeout = options.Timeout;
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
+        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
 
         HttpClient client;
         if (httpClient is null)
@@ -132,6 +137,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _timeout = options.Timeout;
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
+        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
     }
 
     /// <summary>The clock used for timestamps, timeouts and polling.</summary>
@@ -267,6 +273,34 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         return GetLinkCoreAsync(sessionId, request, cancellationToken);
     }
 
+    /// <inheritdoc />
+    public Task<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfDisposed();
+        return RefreshLinkCoreAsync(sessionId, request, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<LinkResult>> GetLinksAsync(
+        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        FanOutOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        await GetLinksCoreAsync(ToLinkKeys(requests), MaxConcurrency(options), cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public IAsyncEnumerable<LinkResult> StreamLinksAsync(
+        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        FanOutOptions? options = null,
+        CancellationToken cancellationToken = default) =>
+        StreamLinksCoreAsync(ToLinkKeys(requests), MaxConcurrency(options), cancellationToken);
+
+    /// <summary>The link cache's counters; all zero when <see cref="AgentBayOptions.LinkCache"/> is disabled.</summary>
+    /// <returns>A snapshot of the counters.</returns>
+    public LinkCacheStatistics GetLinkCacheStatistics() =>
+        _linkCache is null ? default : new(_linkCache.Hits, _linkCache.Misses, _linkCache.Evictions, _linkCache.Count);
+
     /// <summary>Disposes the <see cref="System.Net.Http.HttpClient"/> the client created, if any. Idempotent.</summary>
     public void Dispose()
     {
@@ -275,6 +309,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
             return;
         }
 
+        _lifetime.Cancel();
+        _lifetime.Dispose();
         _ownedBackend?.Dispose();
         _ownedHttpClient?.Dispose();
     }
@@ -292,7 +328,79 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// <see cref="AgentBaySession.GetLinkAsync"/>; a link cache belongs here. Arguments are already validated.
     /// </summary>
     internal ValueTask<SessionLink> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        new(FetchLinkAsync(sessionId, request, cancellationToken));
+        _linkCache is null
+            ? new(FetchLinkAsync(sessionId, request, cancellationToken))
+            : _linkCache.GetOrFetchAsync(new LinkKey(sessionId, request), this, FetchCachedLink, cancellationToken);
+
+    /// <summary>Fetches a new link whatever the cache holds, and caches it when caching is on.</summary>
+    internal Task<SessionLink> RefreshLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
+        _linkCache is null
+            ? FetchLinkAsync(sessionId, request, cancellationToken)
+            : _linkCache.RefreshAsync(new LinkKey(sessionId, request), this, FetchCachedLink, cancellationToken);
+
+    /// <summary>Fetches many links, at most <paramref name="maxConcurrency"/> at once; one result per key, in order.</summary>
+    internal async Task<IReadOnlyList<LinkResult>> GetLinksCoreAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        return await BoundedFanOut.RunAsync(keys, maxConcurrency, comparer: null, FetchLinkResultAsync, LinkFailure, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Fetches many links, at most <paramref name="maxConcurrency"/> at once, yielding each result as it completes.</summary>
+    internal async IAsyncEnumerable<LinkResult> StreamLinksCoreAsync(
+        IReadOnlyList<LinkKey> keys, int maxConcurrency, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        await foreach (var (_, result) in BoundedFanOut.StreamAsync(keys, maxConcurrency, comparer: null, FetchLinkResultAsync, LinkFailure, cancellationToken).ConfigureAwait(false))
+        {
+            yield return result;
+        }
+    }
+
+    /// <summary>Validates a batch's options, returning its concurrency.</summary>
+    internal static int MaxConcurrency(FanOutOptions? options)
+    {
+        int max = options?.MaxConcurrency ?? FanOutOptions.DefaultMaxConcurrency;
+        if (max < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), max, $"FanOutOptions.MaxConcurrency must be at least 1; the default is {FanOutOptions.DefaultMaxConcurrency}.");
+        }
+
+        return max;
+    }
+
+    private static LinkKey[] ToLinkKeys(IEnumerable<(string SessionId, LinkRequest Request)> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var keys = new List<LinkKey>(requests.TryGetNonEnumeratedCount(out int count) ? count : 16);
+        foreach (var (sessionId, request) in requests)
+        {
+            if (string.IsNullOrWhiteSpace(sessionId) || request is null)
+            {
+                throw new ArgumentException(
+                    $"Link request {keys.Count} has {(request is null ? "no LinkRequest" : "a blank session id")}; every entry needs a session id and a LinkRequest.",
+                    nameof(requests));
+            }
+
+            keys.Add(new LinkKey(sessionId, request));
+        }
+
+        return [.. keys];
+    }
+
+    private static Task<SessionLink> FetchCachedLink(LinkKey key, AgentBayClient client, CancellationToken cancellationToken) =>
+        client.FetchLinkAsync(key.SessionId, key.Request, cancellationToken);
+
+    private async Task<LinkResult> FetchLinkResultAsync(LinkKey key, CancellationToken cancellationToken) =>
+        LinkResult.Success(await GetLinkCoreAsync(key.SessionId, key.Request, cancellationToken).ConfigureAwait(false));
+
+    private static LinkResult LinkFailure(LinkKey key, Exception error) => LinkResult.Failure(key.SessionId, key.Request, error);
+
+    private static SingleFlightCache<LinkKey, SessionLink>? CreateLinkCache(LinkCacheOptions options, TimeProvider timeProvider, CancellationToken lifetime) =>
+        options.Enabled ? new(options.TimeToLive, options.MaxEntries, timeProvider, lifetime) : null;
+
+    /// <summary>Drops a session's cached links; called whenever the client deletes a session.</summary>
+    private void ForgetLinks(string sessionId) =>
+        _linkCache?.RemoveWhere(static (key, id) => string.Equals(key.SessionId, id, StringComparison.Ordinal), sessionId);
 
     /// <summary>Asks the service for a link, bypassing any cache.</summary>
     internal async Task<SessionLink> FetchLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
@@ -336,6 +444,18 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
     /// <summary>Requests the deletion, then polls the status until it is <c>FINISH</c>/<c>DELETED</c> or the session is gone.</summary>
     internal async Task DeleteSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeleteAndWaitAsync(sessionId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ForgetLinks(sessionId);
+        }
+    }
+
+    private async Task DeleteAndWaitAsync(string sessionId, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         await InvokeAsync(

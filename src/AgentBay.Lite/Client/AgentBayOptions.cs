@@ -74,6 +74,9 @@ public sealed class AgentBayOptions
     /// <summary>How often the deletion wait asks for the session's status. Positive; default 1 second.</summary>
     public TimeSpan DeletePollInterval { get; set; } = DefaultDeletePollInterval;
 
+    /// <summary>How links are cached; see <see cref="LinkCacheOptions"/>. On by default, with a 5-minute time-to-live.</summary>
+    public LinkCacheOptions LinkCache { get; set; } = new();
+
     /// <summary>
     /// An <see cref="System.Net.Http.HttpClient"/> to send requests with, or <see langword="null"/> to let the client
     /// create and own one. A supplied client is never disposed by the SDK. If its
@@ -196,6 +199,23 @@ public sealed class AgentBayOptions
         if (DeletePollInterval <= TimeSpan.Zero || DeletePollInterval.TotalMilliseconds > int.MaxValue)
         {
             errors.Add($"AgentBayOptions.DeletePollInterval is {DeletePollInterval}; it must be positive. Leave it at the default of 1 second unless you need another.");
+        }
+
+        if (LinkCache is null)
+        {
+            errors.Add("AgentBayOptions.LinkCache is null. Leave it at its default, or set LinkCache.Enabled = false to turn caching off.");
+        }
+        else if (LinkCache.Enabled)
+        {
+            if (LinkCache.TimeToLive <= TimeSpan.Zero || LinkCache.TimeToLive.TotalDays > 365)
+            {
+                errors.Add($"AgentBayOptions.LinkCache.TimeToLive is {LinkCache.TimeToLive}; it must be positive (at most a year). The default is 5 minutes; set LinkCache.Enabled = false to turn caching off instead.");
+            }
+
+            if (LinkCache.MaxEntries < 1)
+            {
+                errors.Add($"AgentBayOptions.LinkCache.MaxEntries is {LinkCache.MaxEntries}; it must be at least 1. The default is {LinkCacheOptions.DefaultMaxEntries}.");
+            }
         }
 
         if (HttpClient is not null && HttpMessageHandler is not null)

@@ -47,6 +47,11 @@ public interface IAgentBayClient
     Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken = default);
 
     /// <summary>Gets a link to a service inside a session: its browser's CDP endpoint, or an HTTPS or WSS URL for a port.</summary>
+    /// <remarks>
+    /// Links are cached (see <see cref="AgentBayOptions.LinkCache"/>): a link asked for again within its time-to-live
+    /// comes from memory without a call, and concurrent requests for one link share a single call. Use
+    /// <see cref="RefreshLinkAsync"/> for a guaranteed fresh link.
+    /// </remarks>
     /// <param name="sessionId">The session's id.</param>
     /// <param name="request">Which link: <see cref="LinkRequest.Cdp"/>, <see cref="LinkRequest.Https"/> or <see cref="LinkRequest.Wss"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
@@ -56,4 +61,45 @@ public interface IAgentBayClient
     /// <see cref="AgentBayException.ServerMessage"/> carry its words.
     /// </exception>
     ValueTask<SessionLink> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets a new link from the service, bypassing the cache; the new link replaces any cached one.</summary>
+    /// <param name="sessionId">The session's id.</param>
+    /// <param name="request">Which link.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The fresh link.</returns>
+    /// <exception cref="AgentBayException">The service refused; see <see cref="GetLinkAsync"/>.</exception>
+    Task<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Gets many links in parallel, at most <see cref="FanOutOptions.MaxConcurrency"/> at once, and returns one
+    /// <see cref="LinkResult"/> per request, in the order given. A refusal or failure of one link is reported in its
+    /// result and never hides the others; duplicates are fetched once; cached links are served from the cache.
+    /// </summary>
+    /// <param name="requests">The session and link of each request.</param>
+    /// <param name="options">The concurrency; <see langword="null"/> for the default (64).</param>
+    /// <param name="cancellationToken">
+    /// Stops the batch: no new request starts, and every link not yet obtained is reported with an
+    /// <see cref="OperationCanceledException"/>.
+    /// </param>
+    /// <returns>One result per request, in input order.</returns>
+    /// <exception cref="ArgumentException">An entry has a blank session id or no <see cref="LinkRequest"/>.</exception>
+    Task<IReadOnlyList<LinkResult>> GetLinksAsync(
+        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        FanOutOptions? options = null,
+        CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Like <see cref="GetLinksAsync"/>, but yields each <see cref="LinkResult"/> as soon as it is known, so work can
+    /// start on the first link while the others are still being fetched. Leaving the enumeration early cancels the
+    /// requests still running.
+    /// </summary>
+    /// <param name="requests">The session and link of each request.</param>
+    /// <param name="options">The concurrency; <see langword="null"/> for the default (64).</param>
+    /// <param name="cancellationToken">Stops the batch; the links not yet obtained are yielded as cancelled.</param>
+    /// <returns>One result per request, in completion order.</returns>
+    /// <exception cref="ArgumentException">An entry has a blank session id or no <see cref="LinkRequest"/>.</exception>
+    IAsyncEnumerable<LinkResult> StreamLinksAsync(
+        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        FanOutOptions? options = null,
+        CancellationToken cancellationToken = default);
 }

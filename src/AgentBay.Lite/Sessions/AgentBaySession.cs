@@ -104,6 +104,40 @@ public sealed class AgentBaySession : IAsyncDisposable
         return _client.GetLinkCoreAsync(Id, request, cancellationToken);
     }
 
+    /// <summary>Gets a new link from the service, bypassing the cache. See <see cref="IAgentBayClient.RefreshLinkAsync"/>.</summary>
+    /// <param name="request">Which link.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The fresh link.</returns>
+    public Task<SessionLink> RefreshLinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return _client.RefreshLinkCoreAsync(Id, request, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gets several links of this session in parallel, one <see cref="LinkResult"/> per request in the order given.
+    /// See <see cref="IAgentBayClient.GetLinksAsync"/>.
+    /// </summary>
+    /// <param name="requests">The links.</param>
+    /// <param name="options">The concurrency; <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Stops the batch; links not yet obtained are reported as cancelled.</param>
+    /// <returns>One result per request, in input order.</returns>
+    public Task<IReadOnlyList<LinkResult>> GetLinksAsync(
+        IEnumerable<LinkRequest> requests, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
+        _client.GetLinksCoreAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
+
+    /// <summary>
+    /// Gets several links of this session in parallel, yielding each result as it completes.
+    /// See <see cref="IAgentBayClient.StreamLinksAsync"/>.
+    /// </summary>
+    /// <param name="requests">The links.</param>
+    /// <param name="options">The concurrency; <see langword="null"/> for the default.</param>
+    /// <param name="cancellationToken">Stops the batch.</param>
+    /// <returns>One result per request, in completion order.</returns>
+    public IAsyncEnumerable<LinkResult> StreamLinksAsync(
+        IEnumerable<LinkRequest> requests, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
+        _client.StreamLinksCoreAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
+
     /// <summary>Reads the session's current resource and desktop details (the service's GetMcpResource).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The details; the resource URL in them is documented as valid for 30 minutes.</returns>
@@ -170,6 +204,23 @@ public sealed class AgentBaySession : IAsyncDisposable
 
         Volatile.Write(ref _deleted, 1);
         completion.SetResult();
+    }
+
+    private LinkKey[] ToKeys(IEnumerable<LinkRequest> requests)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var keys = new List<LinkKey>();
+        foreach (LinkRequest request in requests)
+        {
+            if (request is null)
+            {
+                throw new ArgumentException($"Link request {keys.Count} is null.", nameof(requests));
+            }
+
+            keys.Add(new LinkKey(Id, request));
+        }
+
+        return [.. keys];
     }
 
     /// <summary>Returns <see cref="Id"/>.</summary>

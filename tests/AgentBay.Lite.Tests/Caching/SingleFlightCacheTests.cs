@@ -10,7 +10,7 @@ public sealed class SingleFlightCacheTests
     public async Task A_second_lookup_is_a_synchronous_hit_that_does_not_fetch()
     {
         var fetcher = new CountingFetcher();
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
 
         var first = await cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None);
         var second = SynchronousResult(cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None));
@@ -25,7 +25,7 @@ public sealed class SingleFlightCacheTests
     {
         var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var fetcher = new CountingFetcher(gate.Task);
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
 
         var waiters = Enumerable.Range(0, 200)
             .Select(_ => Task.Run(() => cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None).AsTask()))
@@ -43,7 +43,7 @@ public sealed class SingleFlightCacheTests
     {
         var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var fetcher = new CountingFetcher(gate.Task);
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
         using var impatient = new CancellationTokenSource();
 
         var cancelled = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, impatient.Token).AsTask();
@@ -62,7 +62,7 @@ public sealed class SingleFlightCacheTests
     public async Task A_failed_fetch_reaches_its_waiters_and_is_not_cached()
     {
         var fetcher = new CountingFetcher { FailNext = 1 };
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None).AsTask());
         var retried = await cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None);
@@ -76,7 +76,7 @@ public sealed class SingleFlightCacheTests
     public async Task A_cancelled_fetch_is_not_cached()
     {
         var fetcher = new CountingFetcher { CancelNext = 1 };
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None).AsTask());
         Assert.Equal(0, cache.Count);
@@ -87,7 +87,7 @@ public sealed class SingleFlightCacheTests
     [Fact]
     public async Task An_entry_is_served_until_its_time_to_live_ends_and_fetched_again_after()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var fetcher = new CountingFetcher();
         var cache = NewCache(clock);
 
@@ -104,7 +104,7 @@ public sealed class SingleFlightCacheTests
     [Fact]
     public async Task A_full_cache_evicts_the_entries_fetched_longest_ago()
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider();
         var fetcher = new CountingFetcher();
         var cache = new SingleFlightCache<string, string>(Ttl, maxEntries: 10, clock, CancellationToken.None);
 
@@ -127,7 +127,7 @@ public sealed class SingleFlightCacheTests
     public async Task RemoveWhere_drops_only_matching_entries()
     {
         var fetcher = new CountingFetcher();
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
         foreach (var key in new[] { "a:1", "a:2", "b:1" })
         {
             await cache.GetOrFetchAsync(key, fetcher, CountingFetcher.Fetch, CancellationToken.None);
@@ -146,7 +146,7 @@ public sealed class SingleFlightCacheTests
     public async Task Refresh_fetches_even_when_cached_and_later_hits_see_the_new_value()
     {
         var fetcher = new CountingFetcher();
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
 
         await cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None);
         var fresh = await cache.RefreshAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None);
@@ -162,7 +162,7 @@ public sealed class SingleFlightCacheTests
         using var lifetime = new CancellationTokenSource();
         var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var fetcher = new CountingFetcher(gate.Task);
-        var cache = new SingleFlightCache<string, string>(Ttl, 100, new ManualClock(), lifetime.Token);
+        var cache = new SingleFlightCache<string, string>(Ttl, 100, new FakeTimeProvider(), lifetime.Token);
 
         var pending = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None).AsTask();
         await fetcher.Started.Task;
@@ -178,7 +178,7 @@ public sealed class SingleFlightCacheTests
     public async Task A_hit_allocates_nothing()
     {
         var fetcher = new CountingFetcher();
-        var cache = NewCache(new ManualClock());
+        var cache = NewCache(new FakeTimeProvider());
         await cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None);
         for (var i = 0; i < 100; i++)
         {
@@ -240,18 +240,4 @@ public sealed class SingleFlightCacheTests
             return self._gate is null ? $"{key}#{call}" : await self._gate;
         }
     }
-}
-
-/// <summary>A clock that moves only when told to.</summary>
-internal sealed class ManualClock : TimeProvider
-{
-    private long _ticks = TimeSpan.FromDays(1).Ticks;
-
-    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-
-    public override DateTimeOffset GetUtcNow() => new(new DateTime(2026, 11, 21, 0, 0, 0, DateTimeKind.Utc).AddTicks(GetTimestamp()));
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }
