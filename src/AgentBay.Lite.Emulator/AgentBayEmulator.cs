@@ -73,7 +73,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>The running emulator; dispose it to stop.</returns>
     /// <exception cref="ArgumentException">The options are invalid (e.g. a non-loopback address without <see cref="AgentBayEmulatorOptions.AllowRemoteConnections"/>).</exception>
-    public static async Task<AgentBayEmulator> StartAsync(AgentBayEmulatorOptions options, CancellationToken cancellationToken)
+    public static async Task<AgentBayEmulator> StartAsync(AgentBayEmulatorOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
