@@ -147,3 +147,21 @@ public sealed class SessionTests(EmulatorFixture fixture) : IClassFixture<Emulat
         Assert.Equal(HttpStatusCode.OK, (await rpc.CallAsync("ListSession")).Status);
     }
 }
+
+public sealed class QuotaTests
+{
+    [Fact]
+    public async Task Creates_beyond_MaxSessions_fail_with_QuotaExceeded_even_in_parallel()
+    {
+        await using var emulator = await AgentBayEmulator.StartAsync(new AgentBayEmulatorOptions { MaxSessions = 5 });
+        using var rpc = new Rpc(emulator);
+        var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => rpc.CallAsync("CreateMcpSession"))));
+        Assert.Equal(5, results.Count(r => r.Success));
+        Assert.All(results.Where(r => !r.Success), r => r.AssertError("QuotaExceeded.Session"));
+        Assert.Equal(5, emulator.LiveSessionCount);
+
+        var id = results.First(r => r.Success).Data.GetProperty("SessionId").GetString()!;
+        (await rpc.CallAsync("DeleteSessionAsync", ("SessionId", id))).AssertOk();
+        (await rpc.CallAsync("CreateMcpSession")).AssertOk();
+    }
+}

@@ -41,6 +41,7 @@ internal sealed class SessionStore
     private readonly int _maxSessions;
     private readonly int _maxLinksPerSession;
     private long _sequence;
+    private int _liveCount;
 
     public SessionStore(int maxSessions, int maxLinksPerSession)
     {
@@ -48,15 +49,17 @@ internal sealed class SessionStore
         _maxLinksPerSession = maxLinksPerSession;
     }
 
-    public int LiveCount => _sessions.Count;
+    public int LiveCount => Volatile.Read(ref _liveCount);
 
     public ICollection<EmulatedSession> Live => _sessions.Values;
 
     /// <summary>Creates a session, or returns null when the quota is reached.</summary>
     public EmulatedSession? Create(string imageId, IReadOnlyDictionary<string, string> labels)
     {
-        if (_sessions.Count >= _maxSessions)
+        // Reserve a slot first so concurrent creates cannot overshoot the quota.
+        if (Interlocked.Increment(ref _liveCount) > _maxSessions)
         {
+            Interlocked.Decrement(ref _liveCount);
             return null;
         }
 
@@ -90,6 +93,8 @@ internal sealed class SessionStore
         {
             return null;
         }
+
+        Interlocked.Decrement(ref _liveCount);
 
         _finished[id] = DateTimeOffset.UtcNow;
         _finishedOrder.Enqueue(id);
@@ -134,6 +139,7 @@ internal sealed class SessionStore
     {
         _sessions.Clear();
         _links.Clear();
+        Volatile.Write(ref _liveCount, 0);
     }
 
     private static string RandomId(int length)
