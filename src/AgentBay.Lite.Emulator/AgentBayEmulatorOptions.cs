@@ -148,7 +148,7 @@ public sealed record FaultProfile
 }
 
 /// <summary>The kinds of failure the emulator can inject.</summary>
-public enum FaultKind
+internal enum FaultKind
 {
     /// <summary>No fault.</summary>
     None,

@@ -89,4 +89,55 @@ public sealed class CommandLineTests
         Assert.Equal(2, process.ExitCode);
         Assert.Contains("--definitely-not-a-flag", stderr);
     }
+
+    [Fact]
+    public async Task The_executable_serves_prints_how_to_connect_and_stops_cleanly_on_SIGTERM()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "AgentBay.Lite.Emulator.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { dll, "--port", "0", "--api-key", "akm-cli-test" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        try
+        {
+            var banner = new List<string>();
+            string? line;
+            while ((line = await process.StandardOutput.ReadLineAsync()) is not null && !line.StartsWith("Press Ctrl+C", StringComparison.Ordinal))
+            {
+                banner.Add(line);
+            }
+
+            var listening = Assert.Single(banner, l => l.StartsWith("AgentBay emulator listening on ", StringComparison.Ordinal));
+            var endpoint = new Uri(listening["AgentBay emulator listening on ".Length..]);
+            Assert.Equal("127.0.0.1", endpoint.Host);
+            Assert.Contains(banner, l => l.Contains("API key: akm-cli-test", StringComparison.Ordinal));
+            Assert.Contains(banner, l => l.Contains($"AGENTBAY_ENDPOINT=127.0.0.1:{endpoint.Port}", StringComparison.Ordinal));
+
+            using var http = new HttpClient { BaseAddress = endpoint };
+            using var content = new StringContent("Authorization=Bearer%20akm-cli-test", System.Text.Encoding.UTF8, "application/x-www-form-urlencoded");
+            using var response = await http.PostAsync("/?Action=ListSession", content);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Contains("\"TotalCount\":0", await response.Content.ReadAsStringAsync());
+
+            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await process.WaitForExitAsync(timeout.Token);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("Stopping.", await process.StandardOutput.ReadToEndAsync());
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+    }
 }
