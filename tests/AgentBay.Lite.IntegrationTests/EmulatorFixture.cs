@@ -1,0 +1,36 @@
+using AgentBay.Lite.Emulator;
+
+namespace AgentBay.Lite.IntegrationTests;
+
+/// <summary>
+/// One in-process emulator per test class (<c>IClassFixture&lt;EmulatorFixture&gt;</c>), so a class that injects faults
+/// or latency, or reads the request counters, never disturbs another class running in parallel.
+/// </summary>
+public sealed class EmulatorFixture : IAsyncLifetime
+{
+    private AgentBayEmulator? _emulator;
+
+    /// <summary>The running emulator.</summary>
+    public AgentBayEmulator Emulator => _emulator ?? throw new InvalidOperationException("The emulator has not started.");
+
+    /// <summary>Options pointing at the emulator, with its key.</summary>
+    public AgentBayOptions Options(Action<AgentBayOptions>? configure = null)
+    {
+        var options = new AgentBayOptions { ApiKey = Emulator.ApiKey, Endpoint = Emulator.Endpoint };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>A new client for the emulator; the caller disposes it.</summary>
+    public AgentBayClient CreateClient(Action<AgentBayOptions>? configure = null) => new(Options(configure));
+
+    public async Task InitializeAsync() => _emulator = await AgentBayEmulator.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+        }
+    }
+}
