@@ -61,4 +61,20 @@ public class PublicSurfaceTests
         Assert.Equal("s (RUNNING)", summary.ToString());
         Assert.Throws<ArgumentException>(() => AgentBayModelFactory.SessionSummary(" "));
     }
+
+    [Fact]
+    public async Task Consumers_can_substitute_batches_with_link_results_from_the_factory()
+    {
+        var client = Substitute.For<IAgentBayClient>();
+        SessionLink link = AgentBayModelFactory.SessionLink(new Uri("https://x/request_ai/t/path/"), LinkRequest.Https(30150), "s1");
+        var refusal = new AgentBayException("refused");
+        client.GetLinksAsync(Arg.Any<IEnumerable<(string, LinkRequest)>>(), Arg.Any<FanOutOptions?>(), Arg.Any<CancellationToken>())
+            .Returns([AgentBayModelFactory.LinkResult(link), AgentBayModelFactory.LinkResult("s2", LinkRequest.Cdp, refusal)]);
+
+        IReadOnlyList<LinkResult> results = await client.GetLinksAsync([("s1", LinkRequest.Https(30150)), ("s2", LinkRequest.Cdp)]);
+
+        Assert.Same(link, results[0].GetLinkOrThrow());
+        Assert.Equal(("s2", LinkRequest.Cdp, false), (results[1].SessionId, results[1].Request, results[1].Succeeded));
+        Assert.Same(refusal, results[1].Error);
+    }
 }

@@ -69,4 +69,26 @@ public static class AgentBayModelFactory
         ArgumentNullException.ThrowIfNull(stderr);
         return new CommandResult(exitCode, stdout, stderr, traceId);
     }
+
+    /// <summary>Creates a successful <see cref="Lite.LinkResult"/> for <paramref name="link"/>.</summary>
+    /// <param name="link">The link.</param>
+    /// <returns>The result.</returns>
+    public static LinkResult LinkResult(SessionLink link)
+    {
+        ArgumentNullException.ThrowIfNull(link);
+        return Lite.LinkResult.Success(link);
+    }
+
+    /// <summary>Creates a failed <see cref="Lite.LinkResult"/>.</summary>
+    /// <param name="sessionId">The session the link was requested for.</param>
+    /// <param name="request">The link that was requested.</param>
+    /// <param name="error">Why it failed.</param>
+    /// <returns>The result.</returns>
+    public static LinkResult LinkResult(string sessionId, LinkRequest request, Exception error)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(error);
+        return Lite.LinkResult.Failure(sessionId, request, error);
+    }
 }
