@@ -145,10 +145,10 @@ public class FileTests
     }
 
     [Fact]
-    public async Task A_large_file_is_read_in_chunks_by_offset_and_length()
+    public async Task A_large_file_is_read_in_binary_chunks_by_offset_and_length()
     {
         long size = 2 * Chunk + 1234;
-        var calls = _test.AnswerTools(Ok($"name: big\nsize: {size}\nisDirectory: false\n"), Ok("A"), Ok("B"), Ok("C"));
+        var calls = _test.AnswerTools(Ok($"name: big\nsize: {size}\nisDirectory: false\n"), Ok(B64("A")), Ok(B64("B")), Ok(B64("C")));
 
         string content = await _test.Session().Files.ReadAsync("/tmp/big");
 
@@ -156,12 +156,40 @@ public class FileTests
         Assert.Equal(
             [
                 ("get_file_info", """{"path":"/tmp/big"}"""),
-                ("read_file", $$"""{"path":"/tmp/big","offset":0,"length":{{Chunk}}}"""),
-                ("read_file", $$"""{"path":"/tmp/big","offset":{{Chunk}},"length":{{Chunk}}}"""),
-                ("read_file", $$"""{"path":"/tmp/big","offset":{{2 * Chunk}},"length":1234}"""),
+                ("read_file", $$"""{"path":"/tmp/big","offset":0,"length":{{Chunk}},"format":"binary"}"""),
+                ("read_file", $$"""{"path":"/tmp/big","offset":{{Chunk}},"length":{{Chunk}},"format":"binary"}"""),
+                ("read_file", $$"""{"path":"/tmp/big","offset":{{2 * Chunk}},"length":1234,"format":"binary"}"""),
             ],
             calls);
     }
+
+    [Fact]
+    public async Task A_character_split_between_chunks_is_decoded_whole()
+    {
+        // "€" is E2 82 AC: the first chunk ends after E2, the second starts with 82 AC. Decoding each chunk as text on
+        // its own would give two replacement characters.
+        byte[] euro = Encoding.UTF8.GetBytes("€");
+        byte[] first = [.. Enumerable.Repeat((byte)'a', Chunk - 1), euro[0]];
+        byte[] second = [euro[1], euro[2], (byte)'z'];
+        _test.AnswerTools(
+            Ok($"size: {first.Length + second.Length}\nisDirectory: false"),
+            Ok(Convert.ToBase64String(first)),
+            Ok(Convert.ToBase64String(second)));
+
+        string content = await _test.Session().Files.ReadAsync("/tmp/euro");
+
+        Assert.Equal(new string('a', Chunk - 1) + "€z", content);
+    }
+
+    [Fact]
+    public async Task A_chunk_that_is_not_base64_is_a_protocol_exception()
+    {
+        _test.AnswerTools(Ok($"size: {Chunk + 1}\nisDirectory: false"), Ok("not base64!"));
+
+        await Assert.ThrowsAsync<AgentBayProtocolException>(() => _test.Session().Files.ReadAsync("/tmp/big"));
+    }
+
+    private static string B64(string text) => Convert.ToBase64String(Encoding.UTF8.GetBytes(text));
 
     [Fact]
     public async Task An_empty_file_is_not_read()

@@ -39,6 +39,40 @@ internal sealed class EmbeddedJsonConverter<T> : JsonConverter<T>
     }
 }
 
+/// <summary>
+/// Reads a list <c>Data</c> like <see cref="EmbeddedJsonConverter{T}"/>, and also an empty object <c>{}</c> as no list:
+/// failure envelopes carry <c>"Data":{}</c> whatever the action's success shape, and the failure must still be read
+/// (and reported with its code) instead of making the whole answer unreadable. A non-empty object is still an error.
+/// </summary>
+/// <typeparam name="T">The list type.</typeparam>
+internal sealed class EmbeddedJsonListConverter<T> : JsonConverter<T>
+    where T : class
+{
+    private static readonly EmbeddedJsonConverter<T> Inner = new();
+
+    /// <inheritdoc />
+    public override bool HandleNull => true;
+
+    /// <inheritdoc />
+    public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            var probe = reader;
+            if (probe.Read() && probe.TokenType == JsonTokenType.EndObject)
+            {
+                reader.Skip();
+                return null;
+            }
+        }
+
+        return Inner.Read(ref reader, typeToConvert, options);
+    }
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => Inner.Write(writer, value, options);
+}
+
 /// <summary>Reads a boolean from <c>true</c>/<c>false</c>, the strings <c>"true"</c>/<c>"True"</c>/<c>"false"</c>, or 1/0.</summary>
 internal sealed class LenientBooleanConverter : JsonConverter<bool?>
 {

@@ -119,8 +119,8 @@ internal sealed class GetSessionDetailData
 /// <summary>ListSession's answer: the page in <see cref="Data"/>, the paging fields beside it.</summary>
 internal sealed class ListSessionResponse : RpcEnvelope
 {
-    /// <summary>The sessions on this page.</summary>
-    [JsonConverter(typeof(EmbeddedJsonConverter<List<ListSessionEntry>>))]
+    /// <summary>The sessions on this page; failure envelopes may carry <c>{}</c> instead, read as none.</summary>
+    [JsonConverter(typeof(EmbeddedJsonListConverter<List<ListSessionEntry>>))]
     public List<ListSessionEntry>? Data { get; set; }
 
     /// <summary>The next page's token; empty or absent on the last page.</summary>

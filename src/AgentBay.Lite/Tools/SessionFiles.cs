@@ -23,6 +23,7 @@ public sealed class SessionFiles
     internal const string WriteTool = "write_file";
     internal const string ReadTool = "read_file";
     internal const string InfoTool = "get_file_info";
+    internal const string BinaryFormat = "binary";
 
     private readonly AgentBaySession _session;
 
@@ -74,7 +75,10 @@ public sealed class SessionFiles
     public Task WriteAsync(string path, string content, CancellationToken cancellationToken) =>
         WriteAsync(path, content, FileWriteMode.Overwrite, cancellationToken);
 
-    /// <summary>Reads a text file in the session: its size first, then its content in chunks of at most <see cref="ChunkSize"/> bytes.</summary>
+    /// <summary>
+    /// Reads a text file (UTF-8) in the session: its size first, then its content in one call, or, above
+    /// <see cref="ChunkSize"/> bytes, in parts of at most that many bytes fetched as base64 and decoded together.
+    /// </summary>
     /// <param name="path">The file's absolute path in the session.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The file's content; empty for an empty file.</returns>
@@ -113,14 +117,31 @@ public sealed class SessionFiles
             return await ReadPartAsync(new ReadFileArguments(path, Offset: null, Length: null), cancellationToken).ConfigureAwait(false);
         }
 
-        var content = new StringBuilder();
+        // Parts are read as bytes (base64) and decoded once at the end: a part boundary at a byte offset may fall inside
+        // a multi-byte UTF-8 character, which per-part text decoding would turn into two replacement characters.
+        using var bytes = new MemoryStream((int)Math.Min(size, Array.MaxLength));
         for (long offset = 0; offset < size; offset += ChunkSize)
         {
             long length = Math.Min(ChunkSize, size - offset);
-            content.Append(await ReadPartAsync(new ReadFileArguments(path, offset, length), cancellationToken).ConfigureAwait(false));
+            string base64 = await ReadPartAsync(new ReadFileArguments(path, offset, length, BinaryFormat), cancellationToken).ConfigureAwait(false);
+            byte[] part;
+            try
+            {
+                part = Convert.FromBase64String(base64);
+            }
+            catch (FormatException)
+            {
+                throw new AgentBayProtocolException(
+                    $"The {ReadTool} tool answered a binary read of '{path}' (offset {offset}) with text that is not base64, so the file cannot be read in parts.",
+                    ToolErrors.Excerpt(base64),
+                    requestId: null,
+                    statusCode: null);
+            }
+
+            bytes.Write(part);
         }
 
-        return content.ToString();
+        return Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
     }
 
     private async Task<string> ReadPartAsync(ReadFileArguments arguments, CancellationToken cancellationToken)

@@ -17,11 +17,15 @@ internal sealed record WriteFileArguments(
     [property: JsonPropertyName("content")] string Content,
     [property: JsonPropertyName("mode")] string Mode);
 
-/// <summary>Arguments of the <c>read_file</c> tool; offset and length (bytes) only when reading a part.</summary>
+/// <summary>
+/// Arguments of the <c>read_file</c> tool; offset and length (bytes) only when reading a part, and then
+/// <c>format:"binary"</c> (base64) so a part may end inside a multi-byte character.
+/// </summary>
 internal sealed record ReadFileArguments(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("offset")] long? Offset,
-    [property: JsonPropertyName("length")] long? Length);
+    [property: JsonPropertyName("length")] long? Length,
+    [property: JsonPropertyName("format")] string? Format = null);
 
 /// <summary>Arguments of tools that take only a path (<c>get_file_info</c>).</summary>
 internal sealed record PathArguments([property: JsonPropertyName("path")] string Path);
