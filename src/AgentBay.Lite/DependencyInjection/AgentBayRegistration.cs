@@ -18,6 +18,9 @@ internal sealed class AgentBayRegistration(object? serviceKey, string optionsNam
     /// <summary>The name of the <see cref="HttpClient"/> from <see cref="IHttpClientFactory"/>.</summary>
     public string HttpClientName { get; } = httpClientName;
 
+    /// <summary>The builder the first call returned, returned again by later calls for the same key.</summary>
+    public Microsoft.Extensions.DependencyInjection.IHttpClientBuilder? HttpClientBuilder { get; set; }
+
     /// <summary>Whether the <c>AGENTBAY_*</c> variables are already applied to these options.</summary>
     public bool ReadsEnvironment { get; set; }
 }

@@ -137,12 +137,14 @@ public static class AgentBayServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        IHttpClientBuilder http = services.AddHttpClient(registration.HttpClientName);
         if (!added)
         {
-            return http;
+            // Not AddHttpClient again: each call adds a start-up check of its own.
+            return registration.HttpClientBuilder!;
         }
 
+        IHttpClientBuilder http = services.AddHttpClient(registration.HttpClientName);
+        registration.HttpClientBuilder = http;
         http.ConfigureHttpClient(static client => client.Timeout = Timeout.InfiniteTimeSpan) // AgentBayOptions.Timeout applies per call.
             .ConfigurePrimaryHttpMessageHandler(sp => AgentBayClient.CreateHandler(GetOptions(sp, optionsName)))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
