@@ -64,10 +64,23 @@ internal static class Program
             Console.Error.WriteLine("Cancelled.");
             return 130;
         }
+        catch (HttpRequestException ex)
+        {
+            // The SDK reports connection failures as they come from HttpClient.
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"Could not reach the AgentBay service: {ex.Message}. Check AGENTBAY_ENDPOINT and the network path to it.");
+            return 1;
+        }
         catch (TourException ex)
         {
             Console.Error.WriteLine();
             Console.Error.WriteLine($"The tour failed: {ex.Message}");
+            return 1;
+        }
+        catch (Exception ex) when (!cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"The tour failed unexpectedly: {ex.GetType().Name}: {ex.Message}");
             return 1;
         }
         finally
