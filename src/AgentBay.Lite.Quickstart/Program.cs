@@ -1,0 +1,139 @@
+using AgentBay.Lite;
+#if !AOT_PROOF
+using AgentBay.Lite.Emulator;
+#endif
+
+namespace AgentBay.Lite.Quickstart;
+
+/// <summary>
+/// The quickstart: with no configuration it starts the emulator in-process and tours the SDK against it; with
+/// <c>AGENTBAY_API_KEY</c> (and optionally <c>AGENTBAY_ENDPOINT</c>) set it tours that service instead.
+/// Exit codes: 0 success, 1 the service or the tour failed, 2 bad configuration, 130 cancelled.
+/// </summary>
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        // --first-link: create one session, print its first link with a timestamp, delete it (the start-up measurement).
+        bool firstLinkOnly = args.Contains("--first-link");
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+
+        IAsyncDisposable? emulator = null;
+        try
+        {
+            AgentBayClient client;
+            try
+            {
+                (client, emulator) = await ConnectAsync(firstLinkOnly, cancellation.Token);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            {
+                // AgentBayOptions.FromEnvironment (a malformed variable) or the client's validation (a missing or bad setting).
+                Console.Error.WriteLine("Configuration error: " + WithoutParameterName(ex));
+                return 2;
+            }
+
+            using (client)
+            {
+                if (firstLinkOnly)
+                {
+                    await Tour.FirstLinkAsync(client, cancellation.Token);
+                }
+                else
+                {
+                    await Tour.RunAsync(client, cancellation.Token);
+                }
+            }
+
+            return 0;
+        }
+        catch (AgentBayException ex)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"AgentBay failed: {ex.Message}");
+            return 1;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine("Cancelled.");
+            return 130;
+        }
+        catch (HttpRequestException ex)
+        {
+            // The SDK reports connection failures as they come from HttpClient.
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"Could not reach the AgentBay service: {ex.Message}. Check AGENTBAY_ENDPOINT and the network path to it.");
+            return 1;
+        }
+        catch (TourException ex)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"The tour failed: {ex.Message}");
+            return 1;
+        }
+        catch (Exception ex) when (!cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine();
+            Console.Error.WriteLine($"The tour failed unexpectedly: {ex.GetType().Name}: {ex.Message}");
+            return 1;
+        }
+        finally
+        {
+            if (emulator is not null)
+            {
+                await emulator.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task<(AgentBayClient Client, IAsyncDisposable? Emulator)> ConnectAsync(bool quiet, CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AGENTBAY_API_KEY")))
+        {
+            AgentBayOptions options = AgentBayOptions.FromEnvironment();
+            var client = new AgentBayClient(options);
+            if (!quiet)
+            {
+                Console.WriteLine($"AGENTBAY_API_KEY is set: touring the AgentBay service at {options.Endpoint}");
+            }
+
+            return (client, null);
+        }
+
+#if AOT_PROOF
+        await Task.CompletedTask;
+        throw new InvalidOperationException(
+            "AGENTBAY_API_KEY is not set, and this NativeAOT build cannot embed the emulator (a net10.0 ASP.NET Core app). "
+            + "Start one with `dotnet run -c Release --project src/AgentBay.Lite.Emulator -- --port 8910 --api-key akm-local`, "
+            + "then run again with AGENTBAY_API_KEY=akm-local AGENTBAY_ENDPOINT=http://127.0.0.1:8910.");
+#else
+        AgentBayEmulator emulator = await AgentBayEmulator.StartAsync(new AgentBayEmulatorOptions(), cancellationToken);
+        try
+        {
+            var client = new AgentBayClient(new AgentBayOptions { ApiKey = emulator.ApiKey, Endpoint = emulator.Endpoint });
+            if (!quiet)
+            {
+                Console.WriteLine($"No AGENTBAY_API_KEY set: started the AgentBay emulator in-process at {emulator.Endpoint} (set AGENTBAY_API_KEY to tour the real service).");
+            }
+
+            return (client, emulator);
+        }
+        catch
+        {
+            await emulator.DisposeAsync();
+            throw;
+        }
+#endif
+    }
+
+    private static string WithoutParameterName(Exception ex) =>
+        ex is ArgumentException { ParamName: { } name } && ex.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)
+            ? ex.Message[..^$" (Parameter '{name}')".Length]
+            : ex.Message;
+}

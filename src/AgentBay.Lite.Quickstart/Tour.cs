@@ -1,0 +1,148 @@
+using System.Diagnostics;
+
+namespace AgentBay.Lite.Quickstart;
+
+/// <summary>A step of the tour produced something other than what it should have.</summary>
+internal sealed class TourException(string message) : Exception(message);
+
+/// <summary>The Session Link guide's use cases, one short report line each.</summary>
+internal static class Tour
+{
+    private const int WebPort = 30150;
+    private const int WssPort = 30180;
+    private const string Indent = "   ";
+
+    public static async Task RunAsync(AgentBayClient client, CancellationToken cancellationToken)
+    {
+        var total = Stopwatch.StartNew();
+        var sessions = new List<AgentBaySession>();
+        try
+        {
+            Console.WriteLine();
+
+            // 1. A browser session and its Chrome DevTools Protocol link.
+            AgentBaySession browser = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" }, cancellationToken);
+            sessions.Add(browser);
+            SessionLink cdp = await browser.GetLinkAsync(LinkRequest.Cdp, cancellationToken);
+            Step(1, "Browser session", $"{browser.Id} (browser_latest)");
+            Detail("CDP link", cdp.Url);
+
+            // 2. A web app: write index.html, serve it on port 30150 with a command, get its HTTPS link.
+            AgentBaySession web = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" }, cancellationToken);
+            sessions.Add(web);
+            await web.Files.WriteAsync("index.html", "<!doctype html><title>AgentBay.Lite</title><h1>Hello from an AgentBay session</h1>\n", cancellationToken);
+            CommandResult server = await web.Commands.ExecuteAsync($"python3 -m http.server {WebPort} >/dev/null 2>&1 &", cancellationToken);
+            if (!server.Succeeded)
+            {
+                throw new TourException($"starting the web server exited with {server.ExitCode}: {server.Output.Trim()}");
+            }
+
+            SessionLink https = await web.GetLinkAsync(LinkRequest.Https(WebPort), cancellationToken);
+            Step(2, "Web app session", $"{web.Id} (linux_latest): wrote index.html, started `python3 -m http.server {WebPort}`");
+            Detail($"HTTPS link :{WebPort}", https.Url);
+
+            // 3. A WebSocket link to another service port.
+            SessionLink wss = await browser.GetLinkAsync(LinkRequest.Wss(WssPort), cancellationToken);
+            Step(3, $"WSS link :{WssPort}", wss.Url);
+
+            // 4. Session details.
+            SessionInfo info = await web.GetInfoAsync(cancellationToken);
+            Step(4, "Session info", $"{info.ResourceType ?? "?"} resource {info.ResourceId ?? "?"}, desktop {info.ResourceUrl?.GetLeftPart(UriPartial.Authority) ?? "none"}");
+
+            // 5. 200 links in parallel (100 ports on each session), then the same 200 again from the cache.
+            var batch = new List<(string SessionId, LinkRequest Request)>(200);
+            for (int port = LinkRequest.MinPort; port <= LinkRequest.MaxPort; port++)
+            {
+                batch.Add((browser.Id, LinkRequest.Https(port)));
+                batch.Add((web.Id, LinkRequest.Wss(port)));
+            }
+
+            LinkCacheStatistics before = client.GetLinkCacheStatistics();
+            (int ok, int failed, TimeSpan elapsed) = await FetchAsync(client, batch, showProgress: true, cancellationToken);
+            Step(5, $"{batch.Count} links in parallel", $"{ok} ok, {failed} failed in {Format(elapsed)} ({batch.Count / elapsed.TotalSeconds:0} links/s)");
+
+            LinkCacheStatistics middle = client.GetLinkCacheStatistics();
+            (int okAgain, int failedAgain, TimeSpan elapsedAgain) = await FetchAsync(client, batch, showProgress: false, cancellationToken);
+            LinkCacheStatistics after = client.GetLinkCacheStatistics();
+            Detail("again, from the cache", $"{okAgain} ok, {failedAgain} failed in {Format(elapsedAgain)}: {after.Hits - middle.Hits} cache hits, {after.Misses - middle.Misses} misses (first pass: {middle.Misses - before.Misses} misses)");
+            if (failed + failedAgain > 0)
+            {
+                throw new TourException($"{failed + failedAgain} of {2 * batch.Count} links failed.");
+            }
+
+            // 6. Delete the sessions (disposing one does the same).
+            var deleting = Stopwatch.StartNew();
+            await Task.WhenAll(sessions.Select(s => s.DeleteAsync(cancellationToken)));
+            Step(6, "Deleted", $"{sessions.Count} sessions in {Format(deleting.Elapsed)}");
+            sessions.Clear();
+
+            Console.WriteLine();
+            Console.WriteLine($"Done in {Format(total.Elapsed)}.");
+        }
+        finally
+        {
+            // After a failure, still try to leave nothing running.
+            foreach (AgentBaySession session in sessions)
+            {
+                try
+                {
+                    await session.DisposeAsync();
+                }
+                catch (AgentBayException)
+                {
+                    // Best effort: the failure that got us here is what the user needs to see.
+                }
+            }
+        }
+    }
+
+    /// <summary>Creates a session, prints its first link with a wall-clock timestamp (Unix ns), then deletes it.</summary>
+    public static async Task FirstLinkAsync(AgentBayClient client, CancellationToken cancellationToken)
+    {
+        await using AgentBaySession session = await client.CreateSessionAsync(cancellationToken: cancellationToken);
+        SessionLink link = await session.GetLinkAsync(LinkRequest.Https(WebPort), cancellationToken);
+        long unixNanoseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+        Console.WriteLine($"first-link-unix-ns {unixNanoseconds} {link.Url}");
+    }
+
+    private static async Task<(int Ok, int Failed, TimeSpan Elapsed)> FetchAsync(
+        AgentBayClient client, List<(string SessionId, LinkRequest Request)> batch, bool showProgress, CancellationToken cancellationToken)
+    {
+        bool progress = showProgress && !Console.IsOutputRedirected;
+        int ok = 0, failed = 0;
+        var watch = Stopwatch.StartNew();
+        await foreach (LinkResult result in client.StreamLinksAsync(batch, cancellationToken: cancellationToken))
+        {
+            if (result.Succeeded)
+            {
+                ok++;
+            }
+            else
+            {
+                failed++;
+            }
+
+            int done = ok + failed;
+            if (progress && (done % 10 == 0 || done == batch.Count))
+            {
+                int filled = done * 30 / batch.Count;
+                Console.Write($"\r{Indent}[{new string('#', filled)}{new string('.', 30 - filled)}] {done}/{batch.Count}");
+            }
+        }
+
+        watch.Stop();
+        if (progress)
+        {
+            Console.Write($"\r{new string(' ', 50)}\r");
+        }
+
+        return (ok, failed, watch.Elapsed);
+    }
+
+    private static void Step(int number, string what, object detail) => Console.WriteLine($"{number}. {what,-24} {detail}");
+
+    private static void Detail(string what, object detail) => Console.WriteLine($"{Indent}{what,-24} {detail}");
+
+    private static string Format(TimeSpan elapsed) =>
+        elapsed.TotalSeconds >= 1 ? $"{elapsed.TotalSeconds:0.00} s" : $"{elapsed.TotalMilliseconds:0.0} ms";
+}
