@@ -48,15 +48,13 @@ internal sealed class RetryExecutor
         CancellationToken cancellationToken,
         CancellationToken lifetime)
     {
-        using CancellationTokenSource? total = _totalTimeout == Timeout.InfiniteTimeSpan
-            ? null
-            : new CancellationTokenSource(_totalTimeout, _timeProvider);
-        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(
-            cancellationToken, lifetime, total?.Token ?? CancellationToken.None);
-
-        var attempt = new Attempt<TState, T>(backend, state, call, _attemptTimeout, _timeProvider);
+        // One timer at a time: each attempt's limit is the smaller of AgentBayOptions.Timeout and what is left of
+        // Retry.TotalTimeout, and backoff delays are clamped to what is left.
+        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
+        var budget = new Budget(_timeProvider, _timeProvider.GetTimestamp(), _totalTimeout);
+        var attempt = new Attempt<TState, T>(backend, state, call, _attemptTimeout, budget, _timeProvider);
         ResilienceContext context = ResilienceContextPool.Shared.Get(linked.Token);
-        context.Properties.Set(BudgetKey, new Budget(_timeProvider, _timeProvider.GetTimestamp(), _totalTimeout));
+        context.Properties.Set(BudgetKey, budget);
         try
         {
             ResiliencePipeline pipeline = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
@@ -65,20 +63,19 @@ internal sealed class RetryExecutor
                 context,
                 attempt).ConfigureAwait(false);
         }
+        catch (TotalTimeoutException ex)
+        {
+            throw new AgentBayTimeoutException(
+                $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Attempts(attempt.Count)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
+                _totalTimeout,
+                ex.InnerException);
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
             if (lifetime.IsCancellationRequested)
             {
                 throw new ObjectDisposedException(
                     $"The {nameof(AgentBayClient)} was disposed while the request was in progress; it was abandoned.", ex);
-            }
-
-            if (total is { IsCancellationRequested: true })
-            {
-                throw new AgentBayTimeoutException(
-                    $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Attempts(attempt.Count)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
-                    _totalTimeout,
-                    ex);
             }
 
             throw new AgentBayTimeoutException(
@@ -132,10 +129,7 @@ internal sealed class RetryExecutor
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context, transient)),
-                DelayGenerator = static args => new ValueTask<TimeSpan?>(
-                    args.Outcome.Exception is AgentBayThrottledException { RetryAfter: { } retryAfter } && retryAfter > TimeSpan.Zero
-                        ? retryAfter
-                        : null),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
             })
             .Build();
     }
@@ -153,6 +147,32 @@ internal sealed class RetryExecutor
             || retryAfter < budget.Remaining;
     }
 
+    /// <summary>
+    /// The service's Retry-After when it gave one, else exponential backoff with full jitter (BaseDelay × 2^attempt,
+    /// capped at MaxDelay); never longer than what is left of the overall limit, so the next attempt reports it.
+    /// </summary>
+    private static TimeSpan Delay(Exception? error, int attemptNumber, ResilienceContext context, AgentBayRetryOptions options)
+    {
+        TimeSpan delay;
+        if (error is AgentBayThrottledException { RetryAfter: { } retryAfter } && retryAfter > TimeSpan.Zero)
+        {
+            delay = retryAfter;
+        }
+        else
+        {
+            double ceiling = Math.Min(options.MaxDelay.TotalMilliseconds, options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attemptNumber, 30)));
+            double floor = Math.Min(options.BaseDelay.TotalMilliseconds, ceiling) / 2;
+            delay = TimeSpan.FromMilliseconds(floor + (Random.Shared.NextDouble() * (ceiling - floor)));
+        }
+
+        if (context.Properties.TryGetValue(BudgetKey, out Budget? budget) && budget.Remaining is var remaining && remaining < delay)
+        {
+            delay = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
+        }
+
+        return delay;
+    }
+
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Attempts(int count) => count == 1 ? "1 attempt" : $"{count} attempts";
@@ -160,8 +180,14 @@ internal sealed class RetryExecutor
     /// <summary>What is left of the overall limit.</summary>
     private sealed class Budget(TimeProvider timeProvider, long start, TimeSpan total)
     {
-        public TimeSpan Remaining => total == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : total - timeProvider.GetElapsedTime(start);
+        public bool Unlimited => total == Timeout.InfiniteTimeSpan;
+
+        public TimeSpan Remaining => Unlimited ? TimeSpan.MaxValue : total - timeProvider.GetElapsedTime(start);
     }
+
+    /// <summary>The overall limit ran out; internal, it ends the retries and becomes <see cref="AgentBayTimeoutException"/>.</summary>
+    private sealed class TotalTimeoutException(Exception? innerException)
+        : TimeoutException("AgentBayOptions.Retry.TotalTimeout ran out.", innerException);
 
     /// <summary>One call's attempts, each under the per-attempt limit.</summary>
     private sealed class Attempt<TState, T>(
@@ -169,6 +195,7 @@ internal sealed class RetryExecutor
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
         TimeSpan timeout,
+        Budget budget,
         TimeProvider timeProvider)
     {
         private int _count;
@@ -177,20 +204,33 @@ internal sealed class RetryExecutor
 
         public async ValueTask<T> RunAsync(CancellationToken cancellationToken)
         {
+            TimeSpan remaining = budget.Remaining;
+            if (remaining <= TimeSpan.Zero && _count > 0)
+            {
+                throw new TotalTimeoutException(null);
+            }
+
             Interlocked.Increment(ref _count);
-            if (timeout == Timeout.InfiniteTimeSpan)
+            bool totalIsTighter = !budget.Unlimited && (timeout == Timeout.InfiniteTimeSpan || remaining < timeout);
+            TimeSpan limit = totalIsTighter ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1)) : timeout;
+            if (limit == Timeout.InfiniteTimeSpan)
             {
                 return await call(backend, state, cancellationToken).ConfigureAwait(false);
             }
 
-            using var limit = new CancellationTokenSource(timeout, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+            using var timer = new CancellationTokenSource(limit, timeProvider);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
             try
             {
                 return await call(backend, state, linked.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
+                if (totalIsTighter)
+                {
+                    throw new TotalTimeoutException(ex);
+                }
+
                 throw new AttemptTimeoutException($"The attempt exceeded AgentBayOptions.Timeout ({timeout}).", ex);
             }
         }
