@@ -56,35 +56,14 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
             },
             "GetLink");
 
-        var clock = Stopwatch.StartNew();
-        IReadOnlyList<LinkResult> results = await client.GetLinksAsync(requests, new FanOutOptions { MaxConcurrency = 64 })
-            .WaitAsync(TimeSpan.FromSeconds(55));
-        clock.Stop();
+        // The results are checked inside RunAsync and dropped before the "after" measurement.
+        (int succeeded, Dictionary<string, int> failures, TimeSpan elapsed) = await RunAsync(client, requests);
         emulator.ClearInjections();
-
-        Assert.Equal(Requests, results.Count);
-        int succeeded = 0;
-        var failures = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < results.Count; i++)
-        {
-            LinkResult result = results[i];
-            Assert.Equal(requests[i].Item1, result.SessionId);
-            if (result.Succeeded)
-            {
-                succeeded++;
-            }
-            else
-            {
-                Assert.IsAssignableFrom<AgentBayException>(result.Error);
-                string kind = result.Error!.GetType().Name;
-                failures[kind] = failures.GetValueOrDefault(kind) + 1;
-            }
-        }
 
         long wireRequests = emulator.GetRequestCount("GetLink");
         (long memoryAfter, int socketsAfter) = Measure();
 
-        output.WriteLine($"{Requests} requests over {Sessions} sessions in {clock.Elapsed.TotalSeconds:0.00} s; {wireRequests} reached the emulator (retries included).");
+        output.WriteLine($"{Requests} requests over {Sessions} sessions in {elapsed.TotalSeconds:0.00} s; {wireRequests} reached the emulator (retries included).");
         output.WriteLine($"Succeeded {succeeded}; failed {Requests - succeeded}: {string.Join(", ", failures.Select(f => $"{f.Key} {f.Value}"))}.");
         output.WriteLine($"Managed memory after full GC: before {memoryBefore / 1024.0:0} KiB, after {memoryAfter / 1024.0:0} KiB (delta {(memoryAfter - memoryBefore) / 1024.0:0} KiB).");
         output.WriteLine($"Open sockets (socket: links in /proc/self/fd, client and in-process emulator): before {socketsBefore}, after {socketsAfter}.");
@@ -104,6 +83,36 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
         {
             await session.DisposeAsync();
         }
+    }
+
+    private static async Task<(int Succeeded, Dictionary<string, int> Failures, TimeSpan Elapsed)> RunAsync(
+        AgentBayClient client, List<(string, LinkRequest)> requests)
+    {
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<LinkResult> results = await client.GetLinksAsync(requests, new FanOutOptions { MaxConcurrency = 64 })
+            .WaitAsync(TimeSpan.FromSeconds(55));
+        clock.Stop();
+
+        Assert.Equal(requests.Count, results.Count);
+        int succeeded = 0;
+        var failures = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < results.Count; i++)
+        {
+            LinkResult result = results[i];
+            Assert.Equal(requests[i].Item1, result.SessionId);
+            if (result.Succeeded)
+            {
+                succeeded++;
+            }
+            else
+            {
+                Assert.IsAssignableFrom<AgentBayException>(result.Error);
+                string kind = result.Error!.GetType().Name;
+                failures[kind] = failures.GetValueOrDefault(kind) + 1;
+            }
+        }
+
+        return (succeeded, failures, clock.Elapsed);
     }
 
     private static (long Memory, int Sockets) Measure()

@@ -22,6 +22,14 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         return Task.CompletedTask;
     }
 
+    /// <summary>Creates a session with default limits, so setup never trips the short limits under test.</summary>
+    private async Task<string> CreateSessionAsync()
+    {
+        await using var setup = fixture.CreateClient();
+        AgentBaySession session = await setup.CreateSessionAsync();
+        return session.Id;
+    }
+
     [Fact]
     public async Task A_slow_answer_times_out_per_attempt_and_is_retried_then_names_AgentBayOptions_Timeout()
     {
@@ -33,11 +41,11 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
             o.Retry.BaseDelay = TimeSpan.FromMilliseconds(10);
             o.Retry.MaxDelay = TimeSpan.FromMilliseconds(10);
         });
-        await using var session = await client.CreateSessionAsync();
+        string sessionId = await CreateSessionAsync();
         Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(3)), "GetLink");
         Emulator.ResetRequestCounts();
 
-        var thrown = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => session.GetLinkAsync(LinkRequest.Https(30100)).AsTask());
+        var thrown = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => client.GetLinkAsync(sessionId, LinkRequest.Https(30100)).AsTask());
 
         Assert.Contains("AgentBayOptions.Timeout", thrown.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromMilliseconds(200), thrown.Timeout);
@@ -50,20 +58,21 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         await using var client = fixture.CreateClient(o =>
         {
             o.LinkCache.Enabled = false;
-            o.Timeout = TimeSpan.FromMilliseconds(150);
+            o.Timeout = TimeSpan.FromMilliseconds(300);
             o.Retry.MaxRetries = 100;
             o.Retry.BaseDelay = TimeSpan.FromMilliseconds(10);
             o.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
-            o.Retry.TotalTimeout = TimeSpan.FromSeconds(1);
+            o.Retry.TotalTimeout = TimeSpan.FromSeconds(2);
         });
-        await using var session = await client.CreateSessionAsync();
+        string sessionId = await CreateSessionAsync();
         Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(3)), "GetLink");
         Emulator.ResetRequestCounts();
 
-        var thrown = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => session.GetLinkAsync(LinkRequest.Https(30100)).AsTask());
+        var thrown = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => client.GetLinkAsync(sessionId, LinkRequest.Https(30100)).AsTask());
 
         Assert.Contains("Retry.TotalTimeout", thrown.Message, StringComparison.Ordinal);
-        Assert.Equal(TimeSpan.FromSeconds(1), thrown.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(2), thrown.Timeout);
+        output.WriteLine($"{Emulator.GetRequestCount("GetLink")} GetLink attempts reached the emulator within the 2 s overall limit; {thrown.Message}");
         Assert.InRange(Emulator.GetRequestCount("GetLink"), 2, 100);
     }
 
