@@ -15,9 +15,10 @@ namespace AgentBay.Lite;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every request is limited to <see cref="AgentBayOptions.Timeout"/>; hitting the limit throws
-/// <see cref="AgentBayTimeoutException"/>, while cancelling through a <see cref="CancellationToken"/> throws
-/// <see cref="OperationCanceledException"/>. Failures reported by the service throw <see cref="AgentBayException"/>
+/// Every attempt is limited to <see cref="AgentBayOptions.Timeout"/> and every call, retries included, to
+/// <see cref="AgentBayRetryOptions.TotalTimeout"/>; hitting either throws <see cref="AgentBayTimeoutException"/>
+/// naming it, while cancelling through a <see cref="CancellationToken"/> throws <see cref="OperationCanceledException"/>.
+/// Transient failures of operations that are safe to repeat are retried (<see cref="AgentBayOptions.Retry"/>). Failures reported by the service throw <see cref="AgentBayException"/>
 /// or one of its subtypes.
 /// </para>
 /// <para>
