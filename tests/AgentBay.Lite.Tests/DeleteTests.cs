@@ -121,9 +121,11 @@ public class DeleteTests
     public async Task Other_failures_while_polling_are_passed_through()
     {
         _test.Backend.GetSessionStatusAsync("s1", Arg.Any<CancellationToken>())
-            .Returns(Task.FromException<string>(new AgentBayThrottledException("slow down")));
+            .Returns(Task.FromException<string>(new AgentBayException("denied", "InvalidParameter", "bad", "req-1", System.Net.HttpStatusCode.BadRequest)));
 
-        await Assert.ThrowsAsync<AgentBayThrottledException>(() => _test.Client.DeleteSessionAsync("s1"));
+        // A permanent failure (transient ones are retried first; see Resilience/RetryTests).
+        var thrown = await Assert.ThrowsAsync<AgentBayException>(() => _test.Client.DeleteSessionAsync("s1"));
+        Assert.Equal("InvalidParameter", thrown.Code);
     }
 
     [Fact]

@@ -6,7 +6,12 @@ public class TimeoutTests
 {
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
 
-    private readonly TestClient _test = new(o => o.Timeout = Limit);
+    // One attempt: the retries that follow a timed-out attempt are covered in Resilience/RetryTests.
+    private readonly TestClient _test = new(o =>
+    {
+        o.Timeout = Limit;
+        o.Retry.MaxRetries = 0;
+    });
 
     /// <summary>Makes GetLink hang until its token is cancelled, recording the token.</summary>
     private List<CancellationToken> HangGetLink()
@@ -75,23 +80,32 @@ public class TimeoutTests
     }
 
     [Fact]
-    public async Task Without_a_limit_the_callers_token_is_passed_as_is()
+    public async Task Without_limits_the_callers_token_reaches_the_backend_and_no_timer_is_started()
     {
         // Uncached: a cached fetch runs under the client's own lifetime token, shared by all its waiters.
+        // The backend sees a token linked to the caller's (and to the client's lifetime, so disposal stops retries).
         var test = new TestClient(o =>
         {
             o.Timeout = Timeout.InfiniteTimeSpan;
+            o.Retry.TotalTimeout = Timeout.InfiniteTimeSpan;
             o.LinkCache.Enabled = false;
         });
-        CancellationToken seen = default;
-        test.Backend.GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Do<CancellationToken>(t => seen = t))
-            .Returns(new LinkRecord(new Uri("wss://x/"), null));
+        var called = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Backend.GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Any<CancellationToken>())
+            .Returns(async call =>
+            {
+                called.SetResult();
+                await Task.Delay(Timeout.InfiniteTimeSpan, call.ArgAt<CancellationToken>(2));
+                return new LinkRecord(new Uri("wss://x/"), null);
+            });
         using var cts = new CancellationTokenSource();
 
-        await test.Client.GetLinkAsync("s1", LinkRequest.Cdp, cts.Token);
-
-        Assert.Equal(cts.Token, seen);
+        var pending = test.Client.GetLinkAsync("s1", LinkRequest.Cdp, cts.Token).AsTask();
+        await called.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, test.Clock.PendingTimers);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 
     [Fact]

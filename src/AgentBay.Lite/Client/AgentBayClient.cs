@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using AgentBay.Lite.Backend;
 using AgentBay.Lite.Caching;
 using AgentBay.Lite.FanOut;
+using AgentBay.Lite.Resilience;
 using AgentBay.Lite.Rpc;
 
 namespace AgentBay.Lite;
@@ -14,9 +15,10 @@ namespace AgentBay.Lite;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Every request is limited to <see cref="AgentBayOptions.Timeout"/>; hitting the limit throws
-/// <see cref="AgentBayTimeoutException"/>, while cancelling through a <see cref="CancellationToken"/> throws
-/// <see cref="OperationCanceledException"/>. Failures reported by the service throw <see cref="AgentBayException"/>
+/// Every attempt is limited to <see cref="AgentBayOptions.Timeout"/> and every call, retries included, to
+/// <see cref="AgentBayRetryOptions.TotalTimeout"/>; hitting either throws <see cref="AgentBayTimeoutException"/>
+/// naming it, while cancelling through a <see cref="CancellationToken"/> throws <see cref="OperationCanceledException"/>.
+/// Transient failures of operations that are safe to repeat are retried (<see cref="AgentBayOptions.Retry"/>). Failures reported by the service throw <see cref="AgentBayException"/>
 /// or one of its subtypes.
 /// </para>
 /// <para>
@@ -47,6 +49,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     private readonly HttpClient? _ownedHttpClient;
     private readonly IDisposable? _ownedBackend;
     private readonly CancellationTokenSource _lifetime = new();
+    private readonly CancellationToken _lifetimeToken;
+    private readonly RetryExecutor _retry;
     private readonly SingleFlightCache<LinkKey, SessionLink>? _linkCache;
     private int _disposed;
 
@@ -87,6 +91,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
         _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
+        _lifetimeToken = _lifetime.Token;
+        _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider);
 
         HttpClient client;
         if (httpClient is null)
@@ -138,6 +144,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
         _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
+        _lifetimeToken = _lifetime.Token;
+        _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider);
     }
 
     /// <summary>The clock used for timestamps, timeouts and polling.</summary>
@@ -161,6 +169,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         CreatedSession created = await InvokeAsync(
             request,
             static (backend, request, token) => backend.CreateSessionAsync(request, token),
+            CallSafety.NotRepeatable,
             cancellationToken).ConfigureAwait(false);
 
         return new AgentBaySession(
@@ -185,6 +194,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         SessionRecord record = await InvokeAsync(
             sessionId,
             static (backend, id, token) => backend.GetSessionAsync(id, token),
+CallSafety.Repeatable,
             cancellationToken).ConfigureAwait(false);
 
         return new AgentBaySession(
@@ -234,6 +244,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
             SessionPage page = await InvokeAsync(
                 listing,
                 static (backend, listing, token) => backend.ListSessionsAsync(listing, token),
+CallSafety.Repeatable,
                 cancellationToken).ConfigureAwait(false);
 
             foreach (SessionListItem item in page.Items)
@@ -408,6 +419,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         LinkRecord record = await InvokeAsync(
             (sessionId, request),
             static (backend, state, token) => backend.GetLinkAsync(state.sessionId, state.request, token),
+CallSafety.Repeatable,
             cancellationToken).ConfigureAwait(false);
         return new SessionLink(record.Url, request, sessionId, record.RequestId, _timeProvider.GetUtcNow());
     }
@@ -419,6 +431,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ResourceRecord record = await InvokeAsync(
             sessionId,
             static (backend, id, token) => backend.GetResourceAsync(id, token),
+CallSafety.Repeatable,
             cancellationToken).ConfigureAwait(false);
         return new SessionInfo(
             string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId,
@@ -439,6 +452,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         return InvokeAsync(
             (sessionId, toolName, argumentsJson),
             static (backend, state, token) => backend.CallToolAsync(state.sessionId, state.toolName, state.argumentsJson, token),
+            CallSafety.NotRepeatable,
             cancellationToken);
     }
 
@@ -465,6 +479,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 await backend.DeleteSessionAsync(id, token).ConfigureAwait(false);
                 return true;
             },
+            CallSafety.Repeatable,
             cancellationToken).ConfigureAwait(false);
 
         using CancellationTokenSource? deadline = _deleteTimeout == Timeout.InfiniteTimeSpan
@@ -485,6 +500,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                     lastStatus = await InvokeAsync(
                         sessionId,
                         static (backend, id, token) => backend.GetSessionStatusAsync(id, token),
+CallSafety.Repeatable,
                         token).ConfigureAwait(false);
                 }
                 catch (SessionNotFoundException)
@@ -514,43 +530,20 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         || string.Equals(status, "DELETED", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// Runs one backend call under <see cref="AgentBayOptions.Timeout"/>, turning the limit (and any cancellation the
-    /// caller did not ask for, such as <see cref="HttpClient.Timeout"/>) into <see cref="AgentBayTimeoutException"/>.
+    /// Runs one backend call with retries (<see cref="AgentBayOptions.Retry"/>), each attempt under
+    /// <see cref="AgentBayOptions.Timeout"/> and all of them under <see cref="AgentBayRetryOptions.TotalTimeout"/>; see
+    /// <see cref="RetryExecutor"/>. Whatever fails surfaces as the <see cref="AgentBayException"/> family, except the
+    /// caller's cancellation (<see cref="OperationCanceledException"/>).
     /// </summary>
-    internal async Task<T> InvokeAsync<TState, T>(
+    internal Task<T> InvokeAsync<TState, T>(
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
+        CallSafety safety,
         CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
-
-        using CancellationTokenSource? timeout = _timeout == Timeout.InfiniteTimeSpan
-            ? null
-            : new CancellationTokenSource(_timeout, _timeProvider);
-        using CancellationTokenSource? linked = timeout is not null && cancellationToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token)
-            : null;
-        CancellationToken token = linked?.Token ?? timeout?.Token ?? cancellationToken;
-
-        try
-        {
-            return await call(_backend, state, token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            if (timeout is { IsCancellationRequested: true })
-            {
-                throw new AgentBayTimeoutException(
-                    $"The AgentBay service did not answer within {_timeout.TotalSeconds:0.###} s (AgentBayOptions.Timeout, or AGENTBAY_TIMEOUT_MS). Raise the limit if the service is slow, or check the network path to the gateway.",
-                    _timeout,
-                    ex);
-            }
-
-            throw new AgentBayTimeoutException(
-                "The AgentBay request was cancelled although the caller did not cancel it, usually because the HttpClient's own Timeout elapsed. Raise HttpClient.Timeout on the HttpClient given in AgentBayOptions.HttpClient.",
-                ex);
-        }
+        return _retry.ExecuteAsync(_backend, state, call, safety, cancellationToken, _lifetimeToken);
     }
 
     internal static HttpClient CreateHttpClient(AgentBayOptions options)

@@ -78,6 +78,13 @@ public sealed class AgentBayOptions
     public LinkCacheOptions LinkCache { get; set; } = new();
 
     /// <summary>
+    /// How transient failures are retried; see <see cref="AgentBayRetryOptions"/>. On by default: up to 3 retries with
+    /// exponential backoff from 200 ms (at most 5 s apart), within 2 minutes per call. Set
+    /// <see cref="AgentBayRetryOptions.MaxRetries"/> to 0 to turn retries off.
+    /// </summary>
+    public AgentBayRetryOptions Retry { get; set; } = new();
+
+    /// <summary>
     /// An <see cref="System.Net.Http.HttpClient"/> to send requests with, or <see langword="null"/> to let the client
     /// create and own one. A supplied client is never disposed by the SDK. If its
     /// <see cref="HttpClient.BaseAddress"/> is <see langword="null"/>, the SDK sets it to <see cref="Endpoint"/> (so
@@ -216,6 +223,15 @@ public sealed class AgentBayOptions
             {
                 errors.Add($"AgentBayOptions.LinkCache.MaxEntries is {LinkCache.MaxEntries}; it must be at least 1. The default is {LinkCacheOptions.DefaultMaxEntries}.");
             }
+        }
+
+        if (Retry is null)
+        {
+            errors.Add("AgentBayOptions.Retry is null. Leave it at its default, or set Retry.MaxRetries = 0 to turn retries off.");
+        }
+        else
+        {
+            Retry.Validate(errors);
         }
 
         if (HttpClient is not null && HttpMessageHandler is not null)

@@ -2,7 +2,7 @@ namespace AgentBay.Lite;
 
 /// <summary>
 /// An AgentBay call did not finish within a limit the SDK enforces: <see cref="AgentBayOptions.Timeout"/> for one
-/// request, or <see cref="AgentBayOptions.DeleteTimeout"/> for waiting on a deletion. The message names the limit
+/// attempt, <see cref="AgentBayRetryOptions.TotalTimeout"/> for a call with its retries, or <see cref="AgentBayOptions.DeleteTimeout"/> for waiting on a deletion. The message names the limit
 /// that was hit; <see cref="Timeout"/> is its value. Cancellation by the caller's own token is never reported this
 /// way: it surfaces as <see cref="OperationCanceledException"/>.
 /// </summary>

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using AgentBay.Lite.Emulator;
+using Xunit.Abstractions;
+
+namespace AgentBay.Lite.IntegrationTests.Reliability;
+
+/// <summary>Per-attempt and overall limits against emulator latency, and the caller cancelling while retries wait.</summary>
+public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOutputHelper output) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+{
+    private AgentBayEmulator Emulator => fixture.Emulator;
+
+    public Task InitializeAsync()
+    {
+        Emulator.ClearInjections();
+        Emulator.ResetRequestCounts();
+        return Task.CompletedTask;
+    }
+
+    public Task DisposeAsync()
+    {
+        Emulator.ClearInjections();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Creates a session with default limits, so setup never trips the short limits under test.</summary>
+    private async Task<string> CreateSessionAsync()
+    {
+        await using var setup = fixture.CreateClient();
+        AgentBaySession session = await setup.CreateSessionAsync();
+        return session.Id;
+    }
+
+    [Fact]
+    public async Task A_slow_answer_times_out_per_attempt_and_is_retried_then_names_AgentBayOptions_Timeout()
+    {
+        await using var client = fixture.CreateClient(o =>
+        {
+            o.LinkCache.Enabled = false;
+            o.Timeout = TimeSpan.FromMilliseconds(200);
+            o.Retry.MaxRetries = 1;
+            o.Retry.BaseDelay = TimeSpan.FromMilliseconds(10);
+            o.Retry.MaxDelay = TimeSpan.FromMilliseconds(10);
+        });
+        string sessionId = await CreateSessionAsync();
+        Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(3)), "GetLink");
+        Emulator.ResetRequestCounts();
+
+        var thrown = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => client.GetLinkAsync(sessionId, LinkRequest.Https(30100)).AsTask());
+
+        Assert.Contains("AgentBayOptions.Timeout", thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), thrown.Timeout);
+        Assert.Equal(2, Emulator.GetRequestCount("GetLink"));
+    }
+
+    [Fact]
+    public async Task Retries_stop_at_the_overall_limit_which_the_timeout_names()
+    {
+        await using var client = fixture.CreateClient(o =>
+        {
+            o.LinkCache.Enabled = false;
+            o.Timeout = TimeSpan.FromMilliseconds(300);
+            o.Retry.MaxRetries = 100;
+            o.Retry.BaseDelay = TimeSpan.FromMilliseconds(10);
+            o.Retry.MaxDelay = TimeSpan.FromMilliseconds(50);
+            o.Retry.TotalTimeout = TimeSpan.FromSeconds(2);
+        });
+        string sessionId = await CreateSessionAsync();
+        Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(3)), "GetLink");
+        Emulator.ResetRequestCounts();
+
+        var thrown = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => client.GetLinkAsync(sessionId, LinkRequest.Https(30100)).AsTask());
+
+        Assert.Contains("Retry.TotalTimeout", thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromSeconds(2), thrown.Timeout);
+        output.WriteLine($"{Emulator.GetRequestCount("GetLink")} GetLink attempts reached the emulator within the 2 s overall limit; {thrown.Message}");
+        Assert.InRange(Emulator.GetRequestCount("GetLink"), 2, 100);
+    }
+
+    [Fact]
+    public async Task Cancelling_while_a_retry_waits_surfaces_promptly_and_sends_nothing_more()
+    {
+        await using var client = fixture.CreateClient(o =>
+        {
+            o.LinkCache.Enabled = false;
+            o.Retry.BaseDelay = TimeSpan.FromSeconds(5);
+            o.Retry.MaxDelay = TimeSpan.FromSeconds(5);
+        });
+        await using var session = await client.CreateSessionAsync();
+        Emulator.SetFaults(new FaultProfile { ServiceUnavailableRate = 1 }, "GetLink");
+        Emulator.ResetRequestCounts();
+        using var cts = new CancellationTokenSource();
+
+        Task<SessionLink> work = session.GetLinkAsync(LinkRequest.Https(30100), cts.Token).AsTask();
+        var guard = Stopwatch.StartNew();
+        while (Emulator.GetRequestCount("GetLink") == 0 && guard.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Yield();
+        }
+
+        Assert.Equal(1, Emulator.GetRequestCount("GetLink"));
+        var clock = Stopwatch.StartNew();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => work);
+        clock.Stop();
+
+        Assert.Equal(1, Emulator.GetRequestCount("GetLink"));
+        output.WriteLine($"Cancellation during a 5 s backoff surfaced after {clock.Elapsed.TotalMilliseconds:0.###} ms.");
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_slow_attempt_surfaces_as_cancellation_not_a_retry()
+    {
+        await using var client = fixture.CreateClient(o => o.LinkCache.Enabled = false);
+        await using var session = await client.CreateSessionAsync();
+        Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(10)), "GetLink");
+        Emulator.ResetRequestCounts();
+        using var cts = new CancellationTokenSource();
+
+        Task<SessionLink> work = session.GetLinkAsync(LinkRequest.Https(30100), cts.Token).AsTask();
+        var guard = Stopwatch.StartNew();
+        while (Emulator.GetRequestCount("GetLink") == 0 && guard.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Yield();
+        }
+
+        var clock = Stopwatch.StartNew();
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => work);
+        clock.Stop();
+
+        Assert.Equal(1, Emulator.GetRequestCount("GetLink"));
+        output.WriteLine($"Cancellation during a 10 s attempt surfaced after {clock.Elapsed.TotalMilliseconds:0.###} ms.");
+    }
+}
