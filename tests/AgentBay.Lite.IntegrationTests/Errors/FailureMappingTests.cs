@@ -12,7 +12,8 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task Throttling_is_AgentBayThrottledException_with_the_retry_after_and_is_not_cached()
     {
-        await using var client = fixture.CreateClient();
+        // One failure's mapping, so no retries (Reliability/ covers those).
+        await using var client = fixture.CreateClient(o => o.Retry.MaxRetries = 0);
         await using AgentBaySession session = await client.CreateSessionAsync();
 
         fixture.Emulator.SetFaults(new FaultProfile { ThrottlingRate = 1, RetryAfter = TimeSpan.FromSeconds(7) }, "GetLink");
@@ -35,7 +36,7 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task A_server_error_keeps_its_code_and_status()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(o => o.Retry.MaxRetries = 0);
 
         fixture.Emulator.SetFaults(new FaultProfile { ServiceUnavailableRate = 1 }, "GetSession");
         AgentBayException ex;
@@ -76,14 +77,20 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task A_service_slower_than_the_timeout_is_AgentBayTimeoutException()
     {
-        await using var client = fixture.CreateClient(o => o.Timeout = TimeSpan.FromMilliseconds(200));
-        await using AgentBaySession session = await client.CreateSessionAsync();
+        // The session is made with the default limit, so only the call under test races the short one.
+        await using var setup = fixture.CreateClient();
+        await using AgentBaySession session = await setup.CreateSessionAsync();
+        await using var client = fixture.CreateClient(o =>
+        {
+            o.Timeout = TimeSpan.FromMilliseconds(200);
+            o.Retry.MaxRetries = 0;
+        });
 
-        fixture.Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(5)), "GetMcpResource");
+        fixture.Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(5)), "GetLink");
         AgentBayTimeoutException ex;
         try
         {
-            ex = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => session.GetInfoAsync());
+            ex = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => client.GetLinkAsync(session.Id, LinkRequest.Wss(30180)).AsTask());
         }
         finally
         {
@@ -92,7 +99,7 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
 
         Assert.Equal(TimeSpan.FromMilliseconds(200), ex.Timeout);
         Assert.Contains("AgentBayOptions.Timeout", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(session.Id, (await session.GetInfoAsync()).SessionId);
+        Assert.Equal(session.Id, (await setup.GetLinkAsync(session.Id, LinkRequest.Wss(30180))).SessionId);
     }
 
     [Fact]
