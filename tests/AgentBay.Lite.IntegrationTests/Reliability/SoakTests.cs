@@ -79,10 +79,15 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
             Assert.True(socketsAfter <= socketsBefore + 300, $"sockets grew from {socketsBefore} to {socketsAfter}");
         }
 
+        // The in-process emulator keeps a token per issued link until its session is deleted; deleting the sessions
+        // separates that (the server's state) from anything the client might hold.
         foreach (AgentBaySession session in sessions)
         {
             await session.DisposeAsync();
         }
+
+        (long memoryReleased, int socketsReleased) = Measure();
+        output.WriteLine($"After deleting the sessions: {memoryReleased / 1024.0:0} KiB (delta from before {(memoryReleased - memoryBefore) / 1024.0:0} KiB), {socketsReleased} sockets.");
     }
 
     private static async Task<(int Succeeded, Dictionary<string, int> Failures, TimeSpan Elapsed)> RunAsync(
