@@ -25,6 +25,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
 {
     private readonly ConcurrentDictionary<TKey, Entry> _entries;
     private readonly TimeProvider _timeProvider;
+    private readonly bool _systemClock;
     private readonly long _timeToLiveTicks;
     private readonly int _maxEntries;
     private readonly CancellationToken _lifetime;
@@ -47,7 +48,14 @@ internal sealed class SingleFlightCache<TKey, TValue>
         ArgumentNullException.ThrowIfNull(timeProvider);
         _entries = new ConcurrentDictionary<TKey, Entry>(comparer);
         _timeProvider = timeProvider;
-        _timeToLiveTicks = (long)(timeToLive.TotalSeconds * timeProvider.TimestampFrequency);
+
+        // On the system clock, entries are timed with Environment.TickCount64 (milliseconds, a coarse monotonic clock
+        // that is several times cheaper to read than the high-resolution timestamp); the time-to-live is minutes, so
+        // millisecond resolution changes nothing. Any other TimeProvider (tests) is read through GetTimestamp.
+        _systemClock = ReferenceEquals(timeProvider, TimeProvider.System);
+        _timeToLiveTicks = _systemClock
+            ? Math.Max(1, (long)Math.Ceiling(timeToLive.TotalMilliseconds))
+            : (long)(timeToLive.TotalSeconds * timeProvider.TimestampFrequency);
         _maxEntries = maxEntries;
         _lifetime = lifetime;
     }
@@ -64,6 +72,9 @@ internal sealed class SingleFlightCache<TKey, TValue>
     /// <summary>How many entries the cache holds, including fetches in flight.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>The current time in the units of <see cref="_timeToLiveTicks"/>.</summary>
+    private long Now() => _systemClock ? Environment.TickCount64 : _timeProvider.GetTimestamp();
+
     /// <summary>Returns the cached value for <paramref name="key"/>, or fetches it once for all concurrent callers.</summary>
     /// <param name="key">The key.</param>
     /// <param name="state">Passed to <paramref name="fetch"/>, so callers need no closure.</param>
@@ -72,7 +83,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
     public ValueTask<TValue> GetOrFetchAsync<TState>(
         TKey key, TState state, Func<TKey, TState, CancellationToken, Task<TValue>> fetch, CancellationToken cancellationToken)
     {
-        if (_entries.TryGetValue(key, out var entry) && entry.TryGetFresh(_timeProvider.GetTimestamp(), out var value))
+        if (_entries.TryGetValue(key, out var entry) && entry.TryGetFresh(Now(), out var value))
         {
             Interlocked.Increment(ref _hits);
             return new ValueTask<TValue>(value);
@@ -126,7 +137,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
         {
             if (_entries.TryGetValue(key, out var existing))
             {
-                if (!existing.IsExpired(_timeProvider.GetTimestamp()))
+                if (!existing.IsExpired(Now()))
                 {
                     return existing; // in flight, or completed after our first look
                 }
@@ -175,7 +186,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
         try
         {
             var value = await fetch(key, state, _lifetime).ConfigureAwait(false);
-            entry.Complete(value, _timeProvider.GetTimestamp() + _timeToLiveTicks);
+            entry.Complete(value, Now() + _timeToLiveTicks);
         }
         catch (Exception exception)
         {
@@ -214,7 +225,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
 
         try
         {
-            var now = _timeProvider.GetTimestamp();
+            var now = Now();
             var target = _maxEntries - Math.Max(1, _maxEntries / 10);
             var completed = new List<KeyValuePair<TKey, Entry>>();
             foreach (var pair in _entries)
