@@ -6,9 +6,10 @@ public class SessionClientTests
 {
     private readonly TestClient _test = new();
 
-    private static CreatedSession Created(string id = TestClient.SessionId) => new(
+    private static SessionRecord Created(string id = TestClient.SessionId) => new(
         id,
         "REQ-1",
+        null,
         "https://desktop.example.com/resource/s1",
         "p-0abc123",
         "ai-0abc123",
@@ -50,7 +51,7 @@ public class SessionClientTests
     public async Task CreateSessionAsync_maps_a_ws_url_and_drops_unreadable_urls()
     {
         _test.Backend.CreateSessionAsync(Arg.Any<SessionCreation>(), Arg.Any<CancellationToken>())
-            .Returns(new CreatedSession("s2", null, "not a url", null, null, null, null, "wss://agb.example.com/ws/s2"));
+            .Returns(new SessionRecord("s2", null, null, "not a url", null, null, null, null, "wss://agb.example.com/ws/s2"));
 
         AgentBaySession session = await _test.Client.CreateSessionAsync();
 
@@ -104,7 +105,7 @@ public class SessionClientTests
     public async Task CreateSessionAsync_passes_service_failures_through()
     {
         var failure = new AgentBayException("[QuotaExceeded] too many", "QuotaExceeded", "too many", "r2", null);
-        _test.Backend.CreateSessionAsync(Arg.Any<SessionCreation>(), Arg.Any<CancellationToken>()).Returns<CreatedSession>(_ => throw failure);
+        _test.Backend.CreateSessionAsync(Arg.Any<SessionCreation>(), Arg.Any<CancellationToken>()).Returns<SessionRecord>(_ => throw failure);
 
         var ex = await Assert.ThrowsAsync<AgentBayException>(() => _test.Client.CreateSessionAsync());
 
@@ -115,7 +116,7 @@ public class SessionClientTests
     public async Task GetSessionAsync_maps_the_record()
     {
         _test.Backend.GetSessionAsync("s-7", Arg.Any<CancellationToken>()).Returns(
-            new SessionRecord("s-7", "RUNNING", "https://desktop.example.com/r", "p-1", "ai-1", null, "tok", null));
+            new SessionRecord("s-7", null, "RUNNING", "https://desktop.example.com/r", "p-1", "ai-1", null, "tok", null));
 
         AgentBaySession session = await _test.Client.GetSessionAsync("s-7");
 

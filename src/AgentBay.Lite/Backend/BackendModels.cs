@@ -5,20 +5,22 @@ namespace AgentBay.Lite.Backend;
 /// <param name="Labels">Labels to attach, or <see langword="null"/>.</param>
 internal sealed record SessionCreation(string? ImageId, IReadOnlyDictionary<string, string>? Labels);
 
-/// <summary>A session the service has just created. Empty strings from the service are read as <see langword="null"/>.</summary>
-internal sealed record CreatedSession(
-    string SessionId,
-    string? RequestId,
-    string? ResourceUrl,
-    string? ResourceId,
-    string? AppInstanceId,
-    string? LinkUrl,
-    string? Token,
-    string? WsUrl);
-
-/// <summary>A session as GetSession reports it.</summary>
+/// <summary>
+/// A session as the service describes it, when it is created (CreateMcpSession) or read back (GetSession). Empty
+/// strings from the service are read as <see langword="null"/>.
+/// </summary>
+/// <param name="SessionId">The session's id.</param>
+/// <param name="RequestId">The request id of the answer, when given.</param>
+/// <param name="Status">The status, e.g. <c>RUNNING</c>; <see langword="null"/> on creation.</param>
+/// <param name="ResourceUrl">The desktop stream URL.</param>
+/// <param name="ResourceId">The resource id.</param>
+/// <param name="AppInstanceId">The app instance id.</param>
+/// <param name="LinkUrl">The base URL for direct tool calls, when given.</param>
+/// <param name="Token">The token for direct tool calls, when given.</param>
+/// <param name="WsUrl">A streaming WebSocket URL (AGB sends it; AgentBay does not).</param>
 internal sealed record SessionRecord(
     string SessionId,
+    string? RequestId,
     string? Status,
     string? ResourceUrl,
     string? ResourceId,

@@ -8,7 +8,7 @@ namespace AgentBay.Lite.Backend;
 internal interface IAgentBayBackend
 {
     /// <summary>Creates a session (CreateMcpSession).</summary>
-    Task<CreatedSession> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken);
+    Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken);
 
     /// <summary>Reads a session's record (GetSession). Throws <see cref="SessionNotFoundException"/> when it is gone.</summary>
     Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken);

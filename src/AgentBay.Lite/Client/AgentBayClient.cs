@@ -166,23 +166,13 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ThrowIfDisposed();
 
         var request = new SessionCreation(imageId, labels.Count == 0 ? null : labels);
-        CreatedSession created = await InvokeAsync(
+        SessionRecord created = await InvokeAsync(
             request,
             static (backend, request, token) => backend.CreateSessionAsync(request, token),
             CallSafety.NotRepeatable,
             cancellationToken).ConfigureAwait(false);
 
-        return new AgentBaySession(
-            this,
-            created.SessionId,
-            imageId,
-            ToUri(created.ResourceUrl),
-            created.ResourceId,
-            created.AppInstanceId,
-            ToUri(created.LinkUrl),
-            created.Token,
-            ToUri(created.WsUrl),
-            labels);
+        return NewSession(created, created.SessionId, imageId, labels);
     }
 
     /// <inheritdoc />
@@ -194,21 +184,23 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         SessionRecord record = await InvokeAsync(
             sessionId,
             static (backend, id, token) => backend.GetSessionAsync(id, token),
-CallSafety.Repeatable,
+            CallSafety.Repeatable,
             cancellationToken).ConfigureAwait(false);
 
-        return new AgentBaySession(
-            this,
-            string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId,
-            imageId: null,
-            ToUri(record.ResourceUrl),
-            record.ResourceId,
-            record.AppInstanceId,
-            ToUri(record.LinkUrl),
-            record.Token,
-            ToUri(record.WsUrl),
-            ReadOnlyDictionary<string, string>.Empty);
+        return NewSession(record, string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId, imageId: null, ReadOnlyDictionary<string, string>.Empty);
     }
+
+    private AgentBaySession NewSession(SessionRecord record, string sessionId, string? imageId, ReadOnlyDictionary<string, string> labels) => new(
+        this,
+        sessionId,
+        imageId,
+        ToUri(record.ResourceUrl),
+        record.ResourceId,
+        record.AppInstanceId,
+        ToUri(record.LinkUrl),
+        record.Token,
+        ToUri(record.WsUrl),
+        labels);
 
     /// <inheritdoc />
     public IAsyncEnumerable<SessionSummary> ListSessionsAsync(SessionQuery? query = null, CancellationToken cancellationToken = default)
@@ -244,7 +236,7 @@ CallSafety.Repeatable,
             SessionPage page = await InvokeAsync(
                 listing,
                 static (backend, listing, token) => backend.ListSessionsAsync(listing, token),
-CallSafety.Repeatable,
+            CallSafety.Repeatable,
                 cancellationToken).ConfigureAwait(false);
 
             foreach (SessionListItem item in page.Items)
@@ -419,7 +411,7 @@ CallSafety.Repeatable,
         LinkRecord record = await InvokeAsync(
             (sessionId, request),
             static (backend, state, token) => backend.GetLinkAsync(state.sessionId, state.request, token),
-CallSafety.Repeatable,
+            CallSafety.Repeatable,
             cancellationToken).ConfigureAwait(false);
         return new SessionLink(record.Url, request, sessionId, record.RequestId, _timeProvider.GetUtcNow());
     }
@@ -431,7 +423,7 @@ CallSafety.Repeatable,
         ResourceRecord record = await InvokeAsync(
             sessionId,
             static (backend, id, token) => backend.GetResourceAsync(id, token),
-CallSafety.Repeatable,
+            CallSafety.Repeatable,
             cancellationToken).ConfigureAwait(false);
         return new SessionInfo(
             string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId,
@@ -500,7 +492,7 @@ CallSafety.Repeatable,
                     lastStatus = await InvokeAsync(
                         sessionId,
                         static (backend, id, token) => backend.GetSessionStatusAsync(id, token),
-CallSafety.Repeatable,
+            CallSafety.Repeatable,
                         token).ConfigureAwait(false);
                 }
                 catch (SessionNotFoundException)

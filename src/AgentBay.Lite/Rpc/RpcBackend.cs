@@ -35,7 +35,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<CreatedSession> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken)
+    public async Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         const string Action = "CreateMcpSession";
@@ -60,15 +60,7 @@ internal sealed class RpcBackend : IAgentBayBackend
         var sessionId = RpcEnvelopeReader.NullIfEmpty(data.SessionId)
             ?? throw new AgentBayProtocolException(
                 $"{Action} succeeded but named no SessionId (request id {envelope.RequestId ?? "none"}).", bodyExcerpt: null, envelope.RequestId, response.StatusCode);
-        return new CreatedSession(
-            sessionId,
-            RpcEnvelopeReader.NullIfEmpty(envelope.RequestId),
-            RpcEnvelopeReader.NullIfEmpty(data.ResourceUrl),
-            RpcEnvelopeReader.NullIfEmpty(data.ResourceId),
-            RpcEnvelopeReader.NullIfEmpty(data.AppInstanceId),
-            RpcEnvelopeReader.NullIfEmpty(data.LinkUrl),
-            RpcEnvelopeReader.NullIfEmpty(data.Token),
-            RpcEnvelopeReader.NullIfEmpty(data.WsUrl));
+        return ToSessionRecord(data, sessionId, envelope, status: null);
     }
 
     /// <inheritdoc />
@@ -78,15 +70,7 @@ internal sealed class RpcBackend : IAgentBayBackend
         var response = await _api.GetSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
-        return new SessionRecord(
-            RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId,
-            RpcEnvelopeReader.NullIfEmpty(data.Status),
-            RpcEnvelopeReader.NullIfEmpty(data.ResourceUrl),
-            RpcEnvelopeReader.NullIfEmpty(data.ResourceId),
-            RpcEnvelopeReader.NullIfEmpty(data.AppInstanceId),
-            RpcEnvelopeReader.NullIfEmpty(data.LinkUrl),
-            RpcEnvelopeReader.NullIfEmpty(data.Token),
-            RpcEnvelopeReader.NullIfEmpty(data.WsUrl));
+        return ToSessionRecord(data, RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId, envelope, RpcEnvelopeReader.NullIfEmpty(data.Status));
     }
 
     /// <inheritdoc />
@@ -203,6 +187,17 @@ internal sealed class RpcBackend : IAgentBayBackend
         var response = await _api.ReleaseMcpSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         RpcEnvelopeReader.Read(response, "ReleaseMcpSession", sessionId);
     }
+
+    private static SessionRecord ToSessionRecord(SessionData data, string sessionId, RpcEnvelope envelope, string? status) => new(
+        sessionId,
+        RpcEnvelopeReader.NullIfEmpty(envelope.RequestId),
+        status,
+        RpcEnvelopeReader.NullIfEmpty(data.ResourceUrl),
+        RpcEnvelopeReader.NullIfEmpty(data.ResourceId),
+        RpcEnvelopeReader.NullIfEmpty(data.AppInstanceId),
+        RpcEnvelopeReader.NullIfEmpty(data.LinkUrl),
+        RpcEnvelopeReader.NullIfEmpty(data.Token),
+        RpcEnvelopeReader.NullIfEmpty(data.WsUrl));
 
     private static string Excerpt(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
 }

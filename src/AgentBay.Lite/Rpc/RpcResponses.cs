@@ -33,18 +33,11 @@ internal sealed class CreateMcpSessionResponse : RpcEnvelope
     public CreateMcpSessionData? Data { get; set; }
 }
 
-/// <summary>CreateMcpSession's <c>Data</c>.</summary>
-internal sealed class CreateMcpSessionData
+/// <summary>The session fields CreateMcpSession and GetSession both return in <c>Data</c>.</summary>
+internal abstract class SessionData
 {
     /// <summary>The session id, <c>session-</c> and 17 lowercase alphanumerics.</summary>
     public string? SessionId { get; set; }
-
-    /// <summary><see langword="false"/> when creation failed; see <see cref="ErrMsg"/>.</summary>
-    [JsonConverter(typeof(LenientBooleanConverter))]
-    public bool? Success { get; set; }
-
-    /// <summary>Why creation failed.</summary>
-    public string? ErrMsg { get; set; }
 
     /// <summary>A browser-openable stream of the session's desktop.</summary>
     public string? ResourceUrl { get; set; }
@@ -65,6 +58,17 @@ internal sealed class CreateMcpSessionData
     public string? WsUrl { get; set; }
 }
 
+/// <summary>CreateMcpSession's <c>Data</c>.</summary>
+internal sealed class CreateMcpSessionData : SessionData
+{
+    /// <summary><see langword="false"/> when creation failed; see <see cref="ErrMsg"/>.</summary>
+    [JsonConverter(typeof(LenientBooleanConverter))]
+    public bool? Success { get; set; }
+
+    /// <summary>Why creation failed.</summary>
+    public string? ErrMsg { get; set; }
+}
+
 /// <summary>GetSession's answer.</summary>
 internal sealed class GetSessionResponse : RpcEnvelope
 {
@@ -74,31 +78,10 @@ internal sealed class GetSessionResponse : RpcEnvelope
 }
 
 /// <summary>GetSession's <c>Data</c>.</summary>
-internal sealed class GetSessionData
+internal sealed class GetSessionData : SessionData
 {
-    /// <summary>The session id.</summary>
-    public string? SessionId { get; set; }
-
     /// <summary>The status, e.g. <c>RUNNING</c>.</summary>
     public string? Status { get; set; }
-
-    /// <summary>The desktop stream URL.</summary>
-    public string? ResourceUrl { get; set; }
-
-    /// <summary>The resource id.</summary>
-    public string? ResourceId { get; set; }
-
-    /// <summary>The app instance id.</summary>
-    public string? AppInstanceId { get; set; }
-
-    /// <summary>The direct tool-call token.</summary>
-    public string? Token { get; set; }
-
-    /// <summary>The direct tool-call base URL, when given.</summary>
-    public string? LinkUrl { get; set; }
-
-    /// <summary>A streaming WebSocket URL, when given.</summary>
-    public string? WsUrl { get; set; }
 }
 
 /// <summary>GetSessionDetail's answer.</summary>

@@ -328,10 +328,10 @@ public class RetryTests
             Interlocked.Increment(ref calls);
             return shape switch
             {
-                "5xx" => Task.FromException<CreatedSession>(ServerError()),
-                "cut-off" => Task.FromException<CreatedSession>(CutOff()),
-                "throttled" => Task.FromException<CreatedSession>(Throttled(TimeSpan.FromSeconds(1))),
-                _ => Task.Delay(Timeout.InfiniteTimeSpan, call.ArgAt<CancellationToken>(1)).ContinueWith(t => { t.GetAwaiter().GetResult(); return new CreatedSession("s", null, null, null, null, null, null, null); }, TaskScheduler.Default),
+                "5xx" => Task.FromException<SessionRecord>(ServerError()),
+                "cut-off" => Task.FromException<SessionRecord>(CutOff()),
+                "throttled" => Task.FromException<SessionRecord>(Throttled(TimeSpan.FromSeconds(1))),
+                _ => Task.Delay(Timeout.InfiniteTimeSpan, call.ArgAt<CancellationToken>(1)).ContinueWith(t => { t.GetAwaiter().GetResult(); return new SessionRecord("s", null, null, null, null, null, null, null, null); }, TaskScheduler.Default),
             };
         });
 
@@ -359,8 +359,8 @@ public class RetryTests
         int calls = 0;
         test.Backend.CreateSessionAsync(Arg.Any<SessionCreation>(), Arg.Any<CancellationToken>()).Returns(_ =>
             Interlocked.Increment(ref calls) == 1
-                ? Task.FromException<CreatedSession>(Refused())
-                : Task.FromResult(new CreatedSession("s-new", "r", null, null, null, null, null, null)));
+                ? Task.FromException<SessionRecord>(Refused())
+                : Task.FromResult(new SessionRecord("s-new", "r", null, null, null, null, null, null, null)));
 
         var work = test.Client.CreateSessionAsync();
         await DriveAsync(test, work, TimeSpan.FromSeconds(1));

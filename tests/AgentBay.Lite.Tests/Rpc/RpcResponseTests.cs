@@ -21,7 +21,7 @@ public sealed class RpcResponseTests
         var created = await host.Backend.CreateSessionAsync(new SessionCreation(null, null), CancellationToken.None);
 
         Assert.Equal(
-            new CreatedSession("session-04bdwfj7u688ec96t", "DAD825FE-2CD8-19C8-BB30-CC3BA26B9398", "https://res.example/s", "p-0abc123", "ai-0abc123", null, null, null),
+            new SessionRecord("session-04bdwfj7u688ec96t", "DAD825FE-2CD8-19C8-BB30-CC3BA26B9398", null, "https://res.example/s", "p-0abc123", "ai-0abc123", null, null, null),
             created);
     }
 
