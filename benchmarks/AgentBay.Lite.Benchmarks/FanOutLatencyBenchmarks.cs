@@ -15,6 +15,8 @@ namespace AgentBay.Lite.Benchmarks;
 /// "Per 1,000 links" column is the median scaled to a 1,000-link batch. The sequential loop asks
 /// <see cref="SequentialLinks"/> = 100 links per invocation instead of 1,000: every link costs the same 10 ms + one
 /// round trip, so the per-link time is the same and the run takes 1 s instead of 10 s per invocation.
+/// <see cref="RawHttpClient_FanOut_1000_Links"/> is the floor this machine allows: the same 1,000 GetLink forms posted
+/// by a plain <see cref="HttpClient"/>, 100 at a time, with no SDK in between.
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
@@ -28,6 +30,8 @@ public class FanOutLatencyBenchmarks : IAsyncDisposable
 
     private AgentBayEmulator _emulator = null!;
     private AgentBayClient _client = null!;
+    private HttpClient _rawClient = null!;
+    private byte[][] _rawForms = [];
     private (string SessionId, LinkRequest Request)[] _links = [];
 
     [GlobalSetup]
@@ -38,6 +42,42 @@ public class FanOutLatencyBenchmarks : IAsyncDisposable
         _emulator = await AgentBayEmulator.StartAsync(options);
         _client = EmulatorLinks.CreateUncachedClient(_emulator);
         _links = await EmulatorLinks.DistinctLinksAsync(_client, FanOutLinks);
+        _rawClient = new HttpClient { BaseAddress = _emulator.Endpoint };
+        _rawForms = _links.Select(link => System.Text.Encoding.UTF8.GetBytes(link.Request switch
+        {
+            LinkRequest.HttpsLink https => $"Authorization=Bearer%20{_emulator.ApiKey}&SessionId={link.SessionId}&ProtocolType=https&Port={https.Port}",
+            LinkRequest.WssLink wss => $"Authorization=Bearer%20{_emulator.ApiKey}&SessionId={link.SessionId}&Port={wss.Port}",
+            _ => $"Authorization=Bearer%20{_emulator.ApiKey}&SessionId={link.SessionId}",
+        })).ToArray();
+    }
+
+    /// <summary>The floor: the same 1,000 GetLinks from a plain HttpClient, 100 at a time.</summary>
+    [Benchmark(OperationsPerInvoke = FanOutLinks)]
+    public async Task RawHttpClient_FanOut_1000_Links()
+    {
+        var next = -1;
+        var workers = new Task[FanOut.MaxConcurrency];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Task.Run(async () =>
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < _rawForms.Length)
+                {
+                    using var content = new ByteArrayContent(_rawForms[index]);
+                    content.Headers.ContentType = new("application/x-www-form-urlencoded");
+                    using var response = await _rawClient.PostAsync("/?Action=GetLink&Format=json&Version=2025-05-06", content);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new InvalidOperationException($"GetLink answered {(int)response.StatusCode}");
+                    }
+
+                    await response.Content.ReadAsByteArrayAsync();
+                }
+            });
+        }
+
+        await Task.WhenAll(workers);
     }
 
     /// <summary>1,000 distinct links, 100 at a time.</summary>
@@ -65,6 +105,7 @@ public class FanOutLatencyBenchmarks : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _client?.Dispose();
+        _rawClient?.Dispose();
         if (_emulator is not null)
         {
             await _emulator.DisposeAsync();

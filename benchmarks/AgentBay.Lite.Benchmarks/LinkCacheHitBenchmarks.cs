@@ -92,7 +92,7 @@ public class LinkCacheHitBenchmarks : IDisposable
             return Answer;
         }
 
-        public Task<CreatedSession> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
