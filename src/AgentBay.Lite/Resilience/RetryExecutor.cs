@@ -50,10 +50,13 @@ internal sealed class RetryExecutor
     {
         // One timer at a time: each attempt's limit is the smaller of AgentBayOptions.Timeout and what is left of
         // Retry.TotalTimeout, and backoff delays are clamped to what is left.
-        using CancellationTokenSource linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
+        // A caller's token that cannot be cancelled needs no link: the client's lifetime token alone stops the call.
+        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime)
+            : null;
         var budget = new Budget(_timeProvider, _timeProvider.GetTimestamp(), _totalTimeout);
         var attempt = new Attempt<TState, T>(backend, state, call, _attemptTimeout, budget, _timeProvider);
-        ResilienceContext context = ResilienceContextPool.Shared.Get(linked.Token);
+        ResilienceContext context = ResilienceContextPool.Shared.Get(linked?.Token ?? lifetime);
         context.Properties.Set(BudgetKey, budget);
         try
         {
@@ -218,11 +221,14 @@ internal sealed class RetryExecutor
                 return await call(backend, state, cancellationToken).ConfigureAwait(false);
             }
 
+            // The attempt's token is the timer's; cancellation of the call is forwarded into it by one registration,
+            // which costs less than a second linked source on every call.
             using var timer = new CancellationTokenSource(limit, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
+            using CancellationTokenRegistration forward = cancellationToken.UnsafeRegister(
+                static source => ((CancellationTokenSource)source!).Cancel(), timer);
             try
             {
-                return await call(backend, state, linked.Token).ConfigureAwait(false);
+                return await call(backend, state, timer.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException ex) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
