@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
@@ -223,15 +224,9 @@ internal sealed class RpcHandler
 
     private Task GetCdpLinkAsync(HttpContext context, RequestFields fields)
     {
-        if (fields["SessionId"] is not { } sessionId)
+        if (!TryFindSession(context, fields, out var session, out var refusal))
         {
-            return MissingAsync(context.Response, "SessionId");
-        }
-
-        var session = _state.Sessions.Get(sessionId);
-        if (session is null)
-        {
-            return NotFoundAsync(context.Response);
+            return refusal;
         }
 
         if (!session.SupportsCdp)
@@ -315,15 +310,9 @@ internal sealed class RpcHandler
 
     private Task GetSessionAsync(HttpContext context, RequestFields fields)
     {
-        if (fields["SessionId"] is not { } sessionId)
+        if (!TryFindSession(context, fields, out var session, out var refusal))
         {
-            return MissingAsync(context.Response, "SessionId");
-        }
-
-        var session = _state.Sessions.Get(sessionId);
-        if (session is null)
-        {
-            return NotFoundAsync(context.Response);
+            return refusal;
         }
 
         var w = JsonOut.BeginEnvelope(true, "ok", "", 200);
@@ -480,15 +469,9 @@ internal sealed class RpcHandler
 
     private Task GetMcpResourceAsync(HttpContext context, RequestFields fields)
     {
-        if (fields["SessionId"] is not { } sessionId)
+        if (!TryFindSession(context, fields, out var session, out var refusal))
         {
-            return MissingAsync(context.Response, "SessionId");
-        }
-
-        var session = _state.Sessions.Get(sessionId);
-        if (session is null)
-        {
-            return NotFoundAsync(context.Response);
+            return refusal;
         }
 
         var w = JsonOut.BeginEnvelope(true, "ok", "", 200);
@@ -615,15 +598,9 @@ internal sealed class RpcHandler
 
     private Task GetLabelAsync(HttpContext context, RequestFields fields)
     {
-        if (fields["SessionId"] is not { } sessionId)
+        if (!TryFindSession(context, fields, out var session, out var refusal))
         {
-            return MissingAsync(context.Response, "SessionId");
-        }
-
-        var session = _state.Sessions.Get(sessionId);
-        if (session is null)
-        {
-            return NotFoundAsync(context.Response);
+            return refusal;
         }
 
         var buffer = new ArrayBufferWriter<byte>(128);
@@ -685,6 +662,24 @@ internal sealed class RpcHandler
     }
 
     private static Task NotFoundAsync(HttpResponse response) => ErrorAsync(response, 400, NotFoundCode, NotFoundMessage);
+
+    /// <summary>
+    /// The live session the request's <c>SessionId</c> names; otherwise <paramref name="refusal"/> answers
+    /// <c>MissingParameter</c> or <c>InvalidMcpSession.NotFound</c>.
+    /// </summary>
+    private bool TryFindSession(HttpContext context, RequestFields fields, [NotNullWhen(true)] out EmulatedSession? session, out Task refusal)
+    {
+        session = null;
+        if (fields["SessionId"] is not { } sessionId)
+        {
+            refusal = MissingAsync(context.Response, "SessionId");
+            return false;
+        }
+
+        session = _state.Sessions.Get(sessionId);
+        refusal = session is null ? NotFoundAsync(context.Response) : Task.CompletedTask;
+        return session is not null;
+    }
 
     private static Task MissingAsync(HttpResponse response, string field) =>
         ErrorAsync(response, 400, "MissingParameter", $"The required parameter \"{field}\" is missing or empty.");
