@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using AgentBay.Lite.Backend;
 using Polly;
 using Polly.Retry;
@@ -54,17 +55,37 @@ internal sealed class RetryExecutor
         using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime)
             : null;
+        CancellationToken token = linked?.Token ?? lifetime;
         var budget = new Budget(_timeProvider, _timeProvider.GetTimestamp(), _totalTimeout);
         var attempt = new Attempt<TState, T>(backend, state, call, _attemptTimeout, budget, _timeProvider);
-        ResilienceContext context = ResilienceContextPool.Shared.Get(linked?.Token ?? lifetime);
-        context.Properties.Set(BudgetKey, budget);
+        Func<Exception, bool> transient = safety == CallSafety.Repeatable ? TransientFaults.IsTransient : TransientFaults.NeverSent;
         try
         {
-            ResiliencePipeline pipeline = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
-            return await pipeline.ExecuteAsync(
-                static (context, attempt) => attempt.RunAsync(context.CancellationToken),
-                context,
-                attempt).ConfigureAwait(false);
+            // The first attempt runs outside the Polly pipeline, because most calls succeed at once and the pipeline
+            // costs about a microsecond a call. A failure worth retrying enters the pipeline as its first outcome,
+            // so the retries, delays and limits are exactly those of a pipeline that had made the attempt itself.
+            try
+            {
+                return await attempt.RunAsync(token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, budget, transient, token))
+            {
+                attempt.ReplayNext(ex);
+            }
+
+            ResilienceContext context = ResilienceContextPool.Shared.Get(token);
+            context.Properties.Set(BudgetKey, budget);
+            try
+            {
+                return await (safety == CallSafety.Repeatable ? _repeatable : _notRepeatable).ExecuteAsync(
+                    static (context, attempt) => attempt.RunAsync(context.CancellationToken),
+                    context,
+                    attempt).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
         }
         catch (TotalTimeoutException ex)
         {
@@ -110,10 +131,6 @@ internal sealed class RetryExecutor
                 $"The AgentBay service's answer could not be read ({ex.GetType().Name}: {ex.Message}). A proxy may have answered instead of the service, or the service is newer than this SDK.",
                 ex);
         }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
     }
 
     private static ResiliencePipeline Build(AgentBayRetryOptions options, TimeProvider timeProvider, Func<Exception, bool> transient)
@@ -131,23 +148,26 @@ internal sealed class RetryExecutor
                 UseJitter = true,
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxDelay,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Outcome.Exception, args.Context, transient)),
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Outcome.Exception is { } error
+                    && ShouldRetry(error, BudgetOf(args.Context), transient, args.Context.CancellationToken)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
             })
             .Build();
     }
 
-    private static bool ShouldRetry(Exception? error, ResilienceContext context, Func<Exception, bool> transient)
+    private static Budget? BudgetOf(ResilienceContext context) =>
+        context.Properties.TryGetValue(BudgetKey, out Budget? budget) ? budget : null;
+
+    private static bool ShouldRetry(Exception error, Budget? budget, Func<Exception, bool> transient, CancellationToken cancellationToken)
     {
-        if (error is null || context.CancellationToken.IsCancellationRequested || !transient(error))
+        if (cancellationToken.IsCancellationRequested || !transient(error))
         {
             return false;
         }
 
         // A Retry-After beyond the overall limit cannot be honoured: surface the throttling now rather than time out.
-        return error is not AgentBayThrottledException { RetryAfter: { } retryAfter }
-            || !context.Properties.TryGetValue(BudgetKey, out Budget? budget)
-            || retryAfter < budget.Remaining;
+        return error is not AgentBayThrottledException { RetryAfter: { } retryAfter } || budget is null || retryAfter < budget.Remaining;
     }
 
     /// <summary>
@@ -168,7 +188,7 @@ internal sealed class RetryExecutor
             delay = TimeSpan.FromMilliseconds(floor + (Random.Shared.NextDouble() * (ceiling - floor)));
         }
 
-        if (context.Properties.TryGetValue(BudgetKey, out Budget? budget) && budget.Remaining is var remaining && remaining < delay)
+        if (BudgetOf(context)?.Remaining is { } remaining && remaining < delay)
         {
             delay = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
@@ -202,11 +222,20 @@ internal sealed class RetryExecutor
         TimeProvider timeProvider)
     {
         private int _count;
+        private ExceptionDispatchInfo? _replay;
 
         public int Count => Volatile.Read(ref _count);
 
+        /// <summary>Makes the next <see cref="RunAsync"/> fail as the attempt just made did, instead of calling again.</summary>
+        public void ReplayNext(Exception error) => _replay = ExceptionDispatchInfo.Capture(error);
+
         public async ValueTask<T> RunAsync(CancellationToken cancellationToken)
         {
+            if (Interlocked.Exchange(ref _replay, null) is { } replay)
+            {
+                replay.Throw();
+            }
+
             TimeSpan remaining = budget.Remaining;
             if (remaining <= TimeSpan.Zero && _count > 0)
             {
