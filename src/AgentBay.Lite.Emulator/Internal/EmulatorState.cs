@@ -33,7 +33,11 @@ internal sealed class EmulatorState : IDisposable
 
     public string ApiKey { get; }
 
-    public void Dispose() => Tools.Dispose();
+    public void Dispose()
+    {
+        Tools.Dispose();
+        Delays.Dispose();
+    }
 
     public long MaxRequestBodyBytes { get; }
 
@@ -46,6 +50,9 @@ internal sealed class EmulatorState : IDisposable
     public ToolRunner Tools { get; }
 
     public Injector Injector { get; }
+
+    /// <summary>Where injected latency waits.</summary>
+    public PreciseDelays Delays { get; } = new();
 
     public RequestCounters Counters { get; } = new();
 

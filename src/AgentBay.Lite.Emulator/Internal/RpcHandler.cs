@@ -84,7 +84,7 @@ internal sealed class RpcHandler
             var delay = _state.Injector.NextDelay(action);
             if (delay > TimeSpan.Zero)
             {
-                await Task.Delay(delay, context.RequestAborted);
+                await _state.Delays.DelayAsync(delay, context.RequestAborted);
             }
 
             var (fault, retryAfter) = _state.Injector.NextFault(action);
