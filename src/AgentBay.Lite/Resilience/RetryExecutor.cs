@@ -19,8 +19,8 @@ internal sealed class RetryExecutor
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeSpan _totalTimeout;
     private readonly int _maxRetries;
-    private readonly ResiliencePipeline _repeatable;
-    private readonly ResiliencePipeline _notRepeatable;
+    private readonly RetryPolicy _repeatable;
+    private readonly RetryPolicy _notRepeatable;
 
     public RetryExecutor(AgentBayRetryOptions options, TimeSpan attemptTimeout, TimeProvider timeProvider)
     {
@@ -58,7 +58,7 @@ internal sealed class RetryExecutor
         CancellationToken token = linked?.Token ?? lifetime;
         var budget = new Budget(_timeProvider, _timeProvider.GetTimestamp(), _totalTimeout);
         var attempt = new Attempt<TState, T>(backend, state, call, _attemptTimeout, budget, _timeProvider);
-        Func<Exception, bool> transient = safety == CallSafety.Repeatable ? TransientFaults.IsTransient : TransientFaults.NeverSent;
+        RetryPolicy policy = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
         try
         {
             // The first attempt runs outside the Polly pipeline, because most calls succeed at once and the pipeline
@@ -68,7 +68,7 @@ internal sealed class RetryExecutor
             {
                 return await attempt.RunAsync(token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, budget, transient, token))
+            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, budget, policy.IsTransient, token))
             {
                 attempt.ReplayNext(ex);
             }
@@ -77,7 +77,7 @@ internal sealed class RetryExecutor
             context.Properties.Set(BudgetKey, budget);
             try
             {
-                return await (safety == CallSafety.Repeatable ? _repeatable : _notRepeatable).ExecuteAsync(
+                return await policy.Pipeline.ExecuteAsync(
                     static (context, attempt) => attempt.RunAsync(context.CancellationToken),
                     context,
                     attempt).ConfigureAwait(false);
@@ -133,14 +133,14 @@ internal sealed class RetryExecutor
         }
     }
 
-    private static ResiliencePipeline Build(AgentBayRetryOptions options, TimeProvider timeProvider, Func<Exception, bool> transient)
+    private static RetryPolicy Build(AgentBayRetryOptions options, TimeProvider timeProvider, Func<Exception, bool> transient)
     {
         if (options.MaxRetries == 0)
         {
-            return ResiliencePipeline.Empty;
+            return new(transient, ResiliencePipeline.Empty);
         }
 
-        return new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+        return new(transient, new ResiliencePipelineBuilder { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
@@ -153,7 +153,7 @@ internal sealed class RetryExecutor
                     && ShouldRetry(error, BudgetOf(args.Context), transient, args.Context.CancellationToken)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
             })
-            .Build();
+            .Build());
     }
 
     private static Budget? BudgetOf(ResilienceContext context) =>
@@ -199,6 +199,9 @@ internal sealed class RetryExecutor
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string Attempts(int count) => count == 1 ? "1 attempt" : $"{count} attempts";
+
+    /// <summary>Which failures an operation retries, and the pipeline that retries them.</summary>
+    private sealed record RetryPolicy(Func<Exception, bool> IsTransient, ResiliencePipeline Pipeline);
 
     /// <summary>What is left of the overall limit.</summary>
     private sealed class Budget(TimeProvider timeProvider, long start, TimeSpan total)
