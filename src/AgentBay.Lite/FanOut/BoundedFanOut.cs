@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 
 namespace AgentBay.Lite.FanOut;
@@ -24,12 +25,12 @@ internal static class BoundedFanOut
         CancellationToken cancellationToken)
         where TItem : notnull
     {
+        var batch = Batch<TItem, TResult>.Plan(items, maxConcurrency, comparer, run, fail);
         var results = new TResult[items.Count];
-        await foreach (var (index, result) in StreamAsync(items, maxConcurrency, comparer, run, fail, cancellationToken).ConfigureAwait(false))
-        {
-            results[index] = result;
-        }
 
+        // Workers write straight into the array: each position is written once, and awaiting the workers publishes
+        // their writes to this thread. No queue between them and the caller, so a result costs no thread hop.
+        await batch.RunAsync((position, result) => results[position] = result, cancellationToken).ConfigureAwait(false);
         return results;
     }
 
@@ -44,86 +45,21 @@ internal static class BoundedFanOut
         [EnumeratorCancellation] CancellationToken cancellationToken)
         where TItem : notnull
     {
-        ArgumentNullException.ThrowIfNull(items);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
-        ArgumentNullException.ThrowIfNull(run);
-        ArgumentNullException.ThrowIfNull(fail);
+        var batch = Batch<TItem, TResult>.Plan(items, maxConcurrency, comparer, run, fail);
         if (items.Count == 0)
         {
             yield break;
         }
 
-        // Group positions by distinct item, keeping first-appearance order so work starts in input order.
-        var positions = new Dictionary<TItem, List<int>>(comparer);
-        var distinct = new List<TItem>();
-        for (var i = 0; i < items.Count; i++)
-        {
-            var item = items[i];
-            if (item is null)
-            {
-                throw new ArgumentException($"Item {i} is null.", nameof(items));
-            }
-
-            if (!positions.TryGetValue(item, out var list))
-            {
-                positions[item] = list = new List<int>(1);
-                distinct.Add(item);
-            }
-
-            list.Add(i);
-        }
-
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateUnbounded<(int Index, TResult Result)>(new UnboundedChannelOptions { SingleReader = true });
-        var next = -1;
-        var workerCount = Math.Min(maxConcurrency, distinct.Count);
-        var remainingWorkers = workerCount;
-
-        async Task WorkAsync()
-        {
-            try
-            {
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < distinct.Count)
-                {
-                    var item = distinct[index];
-                    TResult result;
-                    if (stop.IsCancellationRequested)
-                    {
-                        result = fail(item, new OperationCanceledException(stop.Token));
-                    }
-                    else
-                    {
-                        try
-                        {
-                            result = await run(item, stop.Token).ConfigureAwait(false);
-                        }
-                        catch (Exception exception)
-                        {
-                            result = fail(item, exception);
-                        }
-                    }
-
-                    foreach (var position in positions[item])
-                    {
-                        channel.Writer.TryWrite((position, result));
-                    }
-                }
-            }
-            finally
-            {
-                if (Interlocked.Decrement(ref remainingWorkers) == 0)
-                {
-                    channel.Writer.TryComplete();
-                }
-            }
-        }
-
-        var workers = new Task[workerCount];
-        for (var w = 0; w < workerCount; w++)
-        {
-            workers[w] = Task.Run(WorkAsync, CancellationToken.None);
-        }
+        Task workers = batch.RunAsync((position, result) => channel.Writer.TryWrite((position, result)), stop.Token);
+        _ = workers.ContinueWith(
+            static (done, writer) => ((ChannelWriter<(int, TResult)>)writer!).TryComplete(done.Exception?.InnerException),
+            channel.Writer,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
 
         try
         {
@@ -137,7 +73,128 @@ internal static class BoundedFanOut
         finally
         {
             await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(workers).ConfigureAwait(false);
+            await workers.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One batch: its distinct items in first-appearance order, and the positions each one fills.</summary>
+    private sealed class Batch<TItem, TResult>
+        where TItem : notnull
+    {
+        private readonly List<TItem> _distinct;
+        private readonly List<int> _firstPosition;
+        private readonly int[] _nextPosition;
+        private readonly int _maxConcurrency;
+        private readonly Func<TItem, CancellationToken, Task<TResult>> _run;
+        private readonly Func<TItem, Exception, TResult> _fail;
+
+        private Batch(
+            List<TItem> distinct,
+            List<int> firstPosition,
+            int[] nextPosition,
+            int maxConcurrency,
+            Func<TItem, CancellationToken, Task<TResult>> run,
+            Func<TItem, Exception, TResult> fail)
+        {
+            _distinct = distinct;
+            _firstPosition = firstPosition;
+            _nextPosition = nextPosition;
+            _maxConcurrency = maxConcurrency;
+            _run = run;
+            _fail = fail;
+        }
+
+        /// <summary>Validates the arguments and groups equal items, keeping first-appearance order so work starts in input order.</summary>
+        public static Batch<TItem, TResult> Plan(
+            IReadOnlyList<TItem> items,
+            int maxConcurrency,
+            IEqualityComparer<TItem>? comparer,
+            Func<TItem, CancellationToken, Task<TResult>> run,
+            Func<TItem, Exception, TResult> fail)
+        {
+            ArgumentNullException.ThrowIfNull(items);
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
+            ArgumentNullException.ThrowIfNull(run);
+            ArgumentNullException.ThrowIfNull(fail);
+
+            // The positions of one item form a chain through nextPosition (-1 ends it), which costs one int per
+            // position instead of a list per item.
+            var distinctIndex = new Dictionary<TItem, int>(items.Count, comparer);
+            var distinct = new List<TItem>(items.Count);
+            var firstPosition = new List<int>(items.Count);
+            var lastPosition = new List<int>(items.Count);
+            var nextPosition = new int[items.Count];
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                if (item is null)
+                {
+                    throw new ArgumentException($"Item {i} is null.", nameof(items));
+                }
+
+                nextPosition[i] = -1;
+                ref int index = ref CollectionsMarshal.GetValueRefOrAddDefault(distinctIndex, item, out bool seen);
+                if (seen)
+                {
+                    nextPosition[lastPosition[index]] = i;
+                    lastPosition[index] = i;
+                }
+                else
+                {
+                    index = distinct.Count;
+                    distinct.Add(item);
+                    firstPosition.Add(i);
+                    lastPosition.Add(i);
+                }
+            }
+
+            return new Batch<TItem, TResult>(distinct, firstPosition, nextPosition, maxConcurrency, run, fail);
+        }
+
+        /// <summary>Runs the distinct items on at most the maximum number of workers, reporting a result for every position.</summary>
+        /// <param name="report">Receives each position's result, from the worker that produced it; each position once.</param>
+        /// <param name="stop">Once cancelled, no item starts; the rest are reported as cancelled.</param>
+        /// <returns>A task that completes when every position has been reported.</returns>
+        public Task RunAsync(Action<int, TResult> report, CancellationToken stop)
+        {
+            var next = -1;
+            var workers = new Task[Math.Min(_maxConcurrency, _distinct.Count)];
+            for (var w = 0; w < workers.Length; w++)
+            {
+                workers[w] = Task.Run(WorkAsync, CancellationToken.None);
+            }
+
+            return Task.WhenAll(workers);
+
+            async Task WorkAsync()
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < _distinct.Count)
+                {
+                    var item = _distinct[index];
+                    TResult result;
+                    if (stop.IsCancellationRequested)
+                    {
+                        result = _fail(item, new OperationCanceledException(stop));
+                    }
+                    else
+                    {
+                        try
+                        {
+                            result = await _run(item, stop).ConfigureAwait(false);
+                        }
+                        catch (Exception exception)
+                        {
+                            result = _fail(item, exception);
+                        }
+                    }
+
+                    for (var position = _firstPosition[index]; position >= 0; position = _nextPosition[position])
+                    {
+                        report(position, result);
+                    }
+                }
+            }
         }
     }
 }
