@@ -13,7 +13,7 @@ namespace AgentBay.Lite.Resilience;
 /// </summary>
 internal sealed class RetryExecutor
 {
-    private static readonly ResiliencePropertyKey<Budget> BudgetKey = new("AgentBay.Lite.RetryBudget");
+    private static readonly ResiliencePropertyKey<IRetryBudget> RetriesKey = new("AgentBay.Lite.Retries");
 
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _attemptTimeout;
@@ -51,46 +51,38 @@ internal sealed class RetryExecutor
     {
         // One timer at a time: each attempt's limit is the smaller of AgentBayOptions.Timeout and what is left of
         // Retry.TotalTimeout, and backoff delays are clamped to what is left.
-        // A caller's token that cannot be cancelled needs no link: the client's lifetime token alone stops the call.
-        using CancellationTokenSource? linked = cancellationToken.CanBeCanceled
-            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime)
-            : null;
-        CancellationToken token = linked?.Token ?? lifetime;
-        var budget = new Budget(_timeProvider, _timeProvider.GetTimestamp(), _totalTimeout);
-        var attempt = new Attempt<TState, T>(backend, state, call, _attemptTimeout, budget, _timeProvider);
+        long started = _timeProvider.GetTimestamp();
         RetryPolicy policy = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
+        Retries<TState, T>? retries = null;
         try
         {
-            // The first attempt runs outside the Polly pipeline, because most calls succeed at once and the pipeline
-            // costs about a microsecond a call. A failure worth retrying enters the pipeline as its first outcome,
-            // so the retries, delays and limits are exactly those of a pipeline that had made the attempt itself.
+            // The first attempt runs here rather than in the Polly pipeline, because most calls succeed at once and
+            // every layer costs each call an allocation and a hop. A failure worth retrying enters the pipeline as its
+            // first outcome, so the retries, delays and limits are exactly those of a pipeline that had made the
+            // attempt itself.
             try
             {
-                return await attempt.RunAsync(token).ConfigureAwait(false);
+                using AttemptLimit limit = StartAttempt(_totalTimeout, cancellationToken, lifetime);
+                try
+                {
+                    return await call(backend, state, limit.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (limit.Expired)
+                {
+                    throw limit.Timeout(ex);
+                }
             }
-            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, budget, policy.IsTransient, token))
+            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), policy.IsTransient, cancellationToken, lifetime))
             {
-                attempt.ReplayNext(ex);
+                retries = new Retries<TState, T>(this, backend, state, call, started, firstFailure: ex, cancellationToken, lifetime);
             }
 
-            ResilienceContext context = ResilienceContextPool.Shared.Get(token);
-            context.Properties.Set(BudgetKey, budget);
-            try
-            {
-                return await policy.Pipeline.ExecuteAsync(
-                    static (context, attempt) => attempt.RunAsync(context.CancellationToken),
-                    context,
-                    attempt).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
+            return await retries.RunAsync(policy.Pipeline).ConfigureAwait(false);
         }
         catch (TotalTimeoutException ex)
         {
             throw new AgentBayTimeoutException(
-                $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Attempts(attempt.Count)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
+                $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Attempts(retries)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
                 _totalTimeout,
                 ex.InnerException);
         }
@@ -110,7 +102,7 @@ internal sealed class RetryExecutor
         {
             string retried = safety == CallSafety.NotRepeatable
                 ? " It was not repeated, because the service may have acted on it (creating a session or calling a tool is never repeated then)."
-                : $" That was {Attempts(attempt.Count)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
+                : $" That was {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
             throw new AgentBayTimeoutException(
                 $"The AgentBay service did not answer within {Seconds(_attemptTimeout)} s (AgentBayOptions.Timeout, the limit per attempt, or AGENTBAY_TIMEOUT_MS).{retried} Raise the limit if the service is slow, or check the network path to the gateway.",
                 _attemptTimeout,
@@ -120,7 +112,7 @@ internal sealed class RetryExecutor
         {
             string retried = safety == CallSafety.NotRepeatable && !TransientFaults.NeverSent(ex)
                 ? "It was not repeated, because the request may have reached the service (creating a session or calling a tool is repeated only when it provably was not sent)."
-                : $"Gave up after {Attempts(attempt.Count)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
+                : $"Gave up after {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
             throw new AgentBayException(
                 $"The AgentBay service could not be reached or its answer was cut off: {ex.Message} {retried} Check AgentBayOptions.Endpoint and the network path to the gateway.",
                 ex);
@@ -132,6 +124,27 @@ internal sealed class RetryExecutor
                 ex);
         }
     }
+
+    /// <summary>
+    /// Starts an attempt's limit: the smaller of <see cref="AgentBayOptions.Timeout"/> and <paramref name="remaining"/>
+    /// of the overall limit, cut short by the caller or the client's disposal.
+    /// </summary>
+    private AttemptLimit StartAttempt(TimeSpan remaining, CancellationToken cancellationToken, CancellationToken lifetime)
+    {
+        bool totalIsTighter = remaining != Timeout.InfiniteTimeSpan && (_attemptTimeout == Timeout.InfiniteTimeSpan || remaining < _attemptTimeout);
+        TimeSpan limit = totalIsTighter ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1)) : _attemptTimeout;
+        if (limit == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
+        {
+            return new AttemptLimit(source: null, _attemptTimeout, totalIsTighter, cancellationToken, lifetime);
+        }
+
+        var source = limit == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(limit, _timeProvider);
+        return new AttemptLimit(source, _attemptTimeout, totalIsTighter, cancellationToken, lifetime);
+    }
+
+    /// <summary>What is left of <see cref="AgentBayRetryOptions.TotalTimeout"/> for a call that started at <paramref name="started"/>.</summary>
+    private TimeSpan Remaining(long started) =>
+        _totalTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _totalTimeout - _timeProvider.GetElapsedTime(started);
 
     private static RetryPolicy Build(AgentBayRetryOptions options, TimeProvider timeProvider, Func<Exception, bool> transient)
     {
@@ -150,24 +163,26 @@ internal sealed class RetryExecutor
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } error
-                    && ShouldRetry(error, BudgetOf(args.Context), transient, args.Context.CancellationToken)),
+                    && ShouldRetry(error, RemainingOf(args.Context), transient, args.Context.CancellationToken, CancellationToken.None)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
             })
             .Build());
     }
 
-    private static Budget? BudgetOf(ResilienceContext context) =>
-        context.Properties.TryGetValue(BudgetKey, out Budget? budget) ? budget : null;
+    private static TimeSpan RemainingOf(ResilienceContext context) =>
+        context.Properties.TryGetValue(RetriesKey, out IRetryBudget? retries) ? retries.Remaining : Timeout.InfiniteTimeSpan;
 
-    private static bool ShouldRetry(Exception error, Budget? budget, Func<Exception, bool> transient, CancellationToken cancellationToken)
+    private static bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> transient, CancellationToken cancellationToken, CancellationToken lifetime)
     {
-        if (cancellationToken.IsCancellationRequested || !transient(error))
+        if (cancellationToken.IsCancellationRequested || lifetime.IsCancellationRequested || !transient(error))
         {
             return false;
         }
 
         // A Retry-After beyond the overall limit cannot be honoured: surface the throttling now rather than time out.
-        return error is not AgentBayThrottledException { RetryAfter: { } retryAfter } || budget is null || retryAfter < budget.Remaining;
+        return error is not AgentBayThrottledException { RetryAfter: { } retryAfter }
+            || remaining == Timeout.InfiniteTimeSpan
+            || retryAfter < remaining;
     }
 
     /// <summary>
@@ -188,7 +203,8 @@ internal sealed class RetryExecutor
             delay = TimeSpan.FromMilliseconds(floor + (Random.Shared.NextDouble() * (ceiling - floor)));
         }
 
-        if (BudgetOf(context)?.Remaining is { } remaining && remaining < delay)
+        TimeSpan remaining = RemainingOf(context);
+        if (remaining != Timeout.InfiniteTimeSpan && remaining < delay)
         {
             delay = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
@@ -198,78 +214,139 @@ internal sealed class RetryExecutor
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Attempts(int count) => count == 1 ? "1 attempt" : $"{count} attempts";
+    private static string Attempts(IRetryBudget? retries) => retries is { Count: > 1 } ? $"{retries.Count} attempts" : "1 attempt";
 
     /// <summary>Which failures an operation retries, and the pipeline that retries them.</summary>
     private sealed record RetryPolicy(Func<Exception, bool> IsTransient, ResiliencePipeline Pipeline);
-
-    /// <summary>What is left of the overall limit.</summary>
-    private sealed class Budget(TimeProvider timeProvider, long start, TimeSpan total)
-    {
-        public bool Unlimited => total == Timeout.InfiniteTimeSpan;
-
-        public TimeSpan Remaining => Unlimited ? TimeSpan.MaxValue : total - timeProvider.GetElapsedTime(start);
-    }
 
     /// <summary>The overall limit ran out; internal, it ends the retries and becomes <see cref="AgentBayTimeoutException"/>.</summary>
     private sealed class TotalTimeoutException(Exception? innerException)
         : TimeoutException("AgentBayOptions.Retry.TotalTimeout ran out.", innerException);
 
-    /// <summary>One call's attempts, each under the per-attempt limit.</summary>
-    private sealed class Attempt<TState, T>(
+    /// <summary>What the pipeline's callbacks read of a call that retries, whatever its types.</summary>
+    private interface IRetryBudget
+    {
+        /// <summary>Attempts made so far, the first included.</summary>
+        int Count { get; }
+
+        /// <summary>What is left of the overall limit; <see cref="Timeout.InfiniteTimeSpan"/> when there is none.</summary>
+        TimeSpan Remaining { get; }
+    }
+
+    /// <summary>
+    /// One attempt's limit. The attempt runs on a token source of its own, carrying the attempt's timer; the caller's
+    /// token and the client's lifetime are forwarded into it by a registration each, which costs less than linking
+    /// them into a further source on every call.
+    /// </summary>
+    private readonly struct AttemptLimit : IDisposable
+    {
+        private readonly CancellationTokenSource? _source;
+        private readonly CancellationTokenRegistration _fromCaller;
+        private readonly CancellationTokenRegistration _fromLifetime;
+        private readonly CancellationToken _cancellationToken;
+        private readonly CancellationToken _lifetime;
+        private readonly TimeSpan _attemptTimeout;
+        private readonly bool _totalIsTighter;
+
+        public AttemptLimit(CancellationTokenSource? source, TimeSpan attemptTimeout, bool totalIsTighter, CancellationToken cancellationToken, CancellationToken lifetime)
+        {
+            _source = source;
+            _cancellationToken = cancellationToken;
+            _lifetime = lifetime;
+            _attemptTimeout = attemptTimeout;
+            _totalIsTighter = totalIsTighter;
+            if (source is not null)
+            {
+                _fromCaller = cancellationToken.UnsafeRegister(Cancel, source);
+                _fromLifetime = lifetime.UnsafeRegister(Cancel, source);
+            }
+        }
+
+        /// <summary>The token the attempt runs on.</summary>
+        public CancellationToken Token => _source?.Token ?? _lifetime;
+
+        /// <summary>Whether the attempt's own timer, not the caller or the client's disposal, cancelled it.</summary>
+        public bool Expired =>
+            _source is { IsCancellationRequested: true } && !_cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested;
+
+        /// <summary>The internal exception an expired attempt becomes: the overall limit's or the attempt's own.</summary>
+        public TimeoutException Timeout(OperationCanceledException cancellation) => _totalIsTighter
+            ? new TotalTimeoutException(cancellation)
+            : new AttemptTimeoutException($"The attempt exceeded AgentBayOptions.Timeout ({_attemptTimeout}).", cancellation);
+
+        public void Dispose()
+        {
+            _fromCaller.Dispose();
+            _fromLifetime.Dispose();
+            _source?.Dispose();
+        }
+
+        private static void Cancel(object? source) => ((CancellationTokenSource)source!).Cancel();
+    }
+
+    /// <summary>The attempts after the first, which the Polly pipeline makes.</summary>
+    private sealed class Retries<TState, T>(
+        RetryExecutor executor,
         IAgentBayBackend backend,
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
-        TimeSpan timeout,
-        Budget budget,
-        TimeProvider timeProvider)
+        long started,
+        Exception firstFailure,
+        CancellationToken cancellationToken,
+        CancellationToken lifetime) : IRetryBudget
     {
-        private int _count;
-        private ExceptionDispatchInfo? _replay;
+        private int _count = 1;
+
+        // The pipeline's first outcome: the failure of the attempt made before the pipeline started.
+        private ExceptionDispatchInfo? _replay = ExceptionDispatchInfo.Capture(firstFailure);
 
         public int Count => Volatile.Read(ref _count);
 
-        /// <summary>Makes the next <see cref="RunAsync"/> fail as the attempt just made did, instead of calling again.</summary>
-        public void ReplayNext(Exception error) => _replay = ExceptionDispatchInfo.Capture(error);
+        public TimeSpan Remaining => executor.Remaining(started);
 
-        public async ValueTask<T> RunAsync(CancellationToken cancellationToken)
+        /// <summary>Makes the retries through <paramref name="pipeline"/>, its first outcome being the first attempt's failure.</summary>
+        public async Task<T> RunAsync(ResiliencePipeline pipeline)
+        {
+            // Only a call that retries needs one token for both the caller and the client's lifetime: the pipeline
+            // waits out its backoff delays on it.
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
+            ResilienceContext context = ResilienceContextPool.Shared.Get(linked.Token);
+            context.Properties.Set(RetriesKey, this);
+            try
+            {
+                return await pipeline.ExecuteAsync(
+                    static (_, retries) => retries.RunAttemptAsync(),
+                    context,
+                    this).ConfigureAwait(false);
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+        }
+
+        private async ValueTask<T> RunAttemptAsync()
         {
             if (Interlocked.Exchange(ref _replay, null) is { } replay)
             {
                 replay.Throw();
             }
 
-            TimeSpan remaining = budget.Remaining;
-            if (remaining <= TimeSpan.Zero && _count > 0)
+            TimeSpan remaining = Remaining;
+            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
             {
                 throw new TotalTimeoutException(null);
             }
 
             Interlocked.Increment(ref _count);
-            bool totalIsTighter = !budget.Unlimited && (timeout == Timeout.InfiniteTimeSpan || remaining < timeout);
-            TimeSpan limit = totalIsTighter ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1)) : timeout;
-            if (limit == Timeout.InfiniteTimeSpan)
-            {
-                return await call(backend, state, cancellationToken).ConfigureAwait(false);
-            }
-
-            // The attempt's token is the timer's; cancellation of the call is forwarded into it by one registration,
-            // which costs less than a second linked source on every call.
-            using var timer = new CancellationTokenSource(limit, timeProvider);
-            using CancellationTokenRegistration forward = cancellationToken.UnsafeRegister(
-                static source => ((CancellationTokenSource)source!).Cancel(), timer);
+            using AttemptLimit limit = executor.StartAttempt(remaining, cancellationToken, lifetime);
             try
             {
-                return await call(backend, state, timer.Token).ConfigureAwait(false);
+                return await call(backend, state, limit.Token).ConfigureAwait(false);
             }
-            catch (OperationCanceledException ex) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (limit.Expired)
             {
-                if (totalIsTighter)
-                {
-                    throw new TotalTimeoutException(ex);
-                }
-
-                throw new AttemptTimeoutException($"The attempt exceeded AgentBayOptions.Timeout ({timeout}).", ex);
+                throw limit.Timeout(ex);
             }
         }
     }

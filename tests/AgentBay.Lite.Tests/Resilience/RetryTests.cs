@@ -300,6 +300,29 @@ public class RetryTests
     }
 
     [Fact]
+    public async Task Disposing_the_client_abandons_an_attempt_in_flight_without_retrying_it()
+    {
+        var test = Client();
+        int calls = 0;
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Backend.GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Any<CancellationToken>()).Returns(call =>
+        {
+            Interlocked.Increment(ref calls);
+            started.TrySetResult();
+            return Task.Delay(Timeout.InfiniteTimeSpan, call.ArgAt<CancellationToken>(2)).ContinueWith(t => { t.GetAwaiter().GetResult(); return Link; }, TaskScheduler.Default);
+        });
+
+        var work = test.Client.GetLinkAsync("s1", LinkRequest.Cdp).AsTask();
+        await started.Task;
+        test.Client.Dispose();
+
+        // Not a timeout of the attempt (the client's own cancellation of it), and not repeated.
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => work.WaitAsync(TimeSpan.FromSeconds(30)));
+        test.Clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, Volatile.Read(ref calls));
+    }
+
+    [Fact]
     public async Task Disposing_the_client_stops_retries_of_a_cached_fetch()
     {
         var test = Client(o => o.LinkCache.Enabled = true);
