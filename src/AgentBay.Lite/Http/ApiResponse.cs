@@ -36,6 +36,10 @@ internal sealed class ApiResponse<T>
     /// <summary>Why <see cref="Content"/> is <see langword="null"/>: an empty body, a body that is not valid JSON for <typeparamref name="T"/>, the JSON literal <c>null</c>, or one over <see cref="HttpApiRuntime.MaxResponseBodyBytes"/>. <see langword="null"/> when the body was read.</summary>
     public string? ContentError { get; }
 
-    /// <summary>The start of the body as text (at most <see cref="HttpApiRuntime.MaxBodyExcerptChars"/> = 256 characters; empty for an empty body), for error messages.</summary>
+    /// <summary>
+    /// The start of the body as text (at most <see cref="HttpApiRuntime.MaxBodyExcerptChars"/> = 256 characters), for
+    /// error messages: kept when the status is not 2xx or <see cref="ContentError"/> is set; empty for an empty body and
+    /// for a 2xx body that was read, which needs none.
+    /// </summary>
     public string BodyExcerpt { get; }
 }

@@ -110,7 +110,10 @@ internal static class HttpApiRuntime
             try
             {
                 T? value = Deserialize(body, typeInfo, out string? contentError, out _);
-                return new ApiResponse<T>(response.StatusCode, response.Headers, value, contentError, body.Excerpt());
+
+                // The excerpt only serves error messages, so a 2xx answer read as T skips the copy.
+                string excerpt = contentError is null && IsSuccess(response.StatusCode) ? string.Empty : body.Excerpt();
+                return new ApiResponse<T>(response.StatusCode, response.Headers, value, contentError, excerpt);
             }
             finally
             {
