@@ -273,7 +273,7 @@ public class OptionsTests
         Assert.NotEqual(int.MaxValue, handler.MaxConnectionsPerServer);
         Assert.Equal(AgentBayClient.PooledConnectionLifetime, handler.PooledConnectionLifetime);
         Assert.NotEqual(Timeout.InfiniteTimeSpan, handler.PooledConnectionLifetime);
-        Assert.Equal(DecompressionMethods.All, handler.AutomaticDecompression);
+        Assert.Equal(DecompressionMethods.None, handler.AutomaticDecompression); // the official clients send no Accept-Encoding either
         Assert.Equal(TimeSpan.FromSeconds(7), handler.ConnectTimeout);
     }
 

@@ -552,12 +552,17 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     }
 
     /// <summary>The handler the SDK uses when it owns its HTTP stack; every setting is chosen for many concurrent link requests.</summary>
+    /// <remarks>
+    /// Compression is not asked for, as the official clients do not ask for it (agentbay-rpc.md §1.3): answers are a
+    /// few hundred bytes (file chunks at most 50 KiB), and offering gzip, deflate and brotli costs every request
+    /// about 700 bytes of header objects and a handler stage. A handler of the caller's own can ask for it.
+    /// </remarks>
     internal static SocketsHttpHandler CreateHandler(AgentBayOptions options) => new()
     {
         PooledConnectionLifetime = PooledConnectionLifetime,
         PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
         MaxConnectionsPerServer = MaxConnectionsPerServer,
-        AutomaticDecompression = DecompressionMethods.All,
+        AutomaticDecompression = DecompressionMethods.None,
         ConnectTimeout = options.Timeout,
         UseCookies = false,
     };
