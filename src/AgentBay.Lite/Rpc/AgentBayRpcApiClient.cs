@@ -1,5 +1,5 @@
+using System.Buffers.Binary;
 using System.Globalization;
-using System.Security.Cryptography;
 
 namespace AgentBay.Lite.Rpc;
 
@@ -12,6 +12,7 @@ namespace AgentBay.Lite.Rpc;
 internal sealed partial class AgentBayRpcApiClient
 {
     private readonly TimeProvider _timeProvider = TimeProvider.System;
+    private EscapedTimestamp? _timestamp;
 
     /// <summary>Creates the client with a clock for the timestamps.</summary>
     /// <param name="httpClient">A client whose base address is the service endpoint root.</param>
@@ -25,11 +26,53 @@ internal sealed partial class AgentBayRpcApiClient
     partial void PrepareRequest(HttpRequestMessage request)
     {
         // The generated query always has Action, Format and Version, so the per-call pair is appended with '&'.
-        var timestamp = _timeProvider.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var nonce = RandomNumberGenerator.GetHexString(32, lowercase: true);
-        request.RequestUri = new Uri(
-            string.Concat(request.RequestUri!.OriginalString, "&Timestamp=", Uri.EscapeDataString(timestamp), "&SignatureNonce=", nonce),
-            UriKind.RelativeOrAbsolute);
+        string pathAndQuery = string.Concat(request.RequestUri!.OriginalString, "&Timestamp=", EscapedTimestampNow(), "&SignatureNonce=", NewNonce());
+
+        // Resolved against the base address here, once. Left relative, a path starting with '/' is first parsed as a
+        // Unix file path and then resolved again by HttpClient: two URI parses on every call instead of one.
+        request.RequestUri = __httpClient.BaseAddress is { } baseAddress
+            ? new Uri(baseAddress, pathAndQuery)
+            : new Uri(pathAndQuery, UriKind.Relative);
         request.Headers.TryAddWithoutValidation("User-Agent", RpcProtocol.UserAgent);
     }
+
+    /// <summary>
+    /// 32 lowercase hex digits from a non-cryptographic generator. The nonce only has to differ between requests (the
+    /// gateway's replay check); calls are unsigned, and the official runtimes derive it from the process id, thread,
+    /// time and a counter. Asking the operating system's cryptographic generator instead cost about 2 µs a call.
+    /// </summary>
+    private static string NewNonce()
+    {
+        Span<byte> random = stackalloc byte[16];
+        Random.Shared.NextBytes(random);
+        var state = (High: BinaryPrimitives.ReadUInt64BigEndian(random), Low: BinaryPrimitives.ReadUInt64BigEndian(random[8..]));
+        return string.Create(32, state, static (chars, value) =>
+        {
+            for (int i = 0; i < 16; i++)
+            {
+                chars[15 - i] = HexDigit((int)(value.High >> (4 * i)) & 0xF);
+                chars[31 - i] = HexDigit((int)(value.Low >> (4 * i)) & 0xF);
+            }
+        });
+    }
+
+    private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'a' + value - 10);
+
+    /// <summary>The current UTC second as the query carries it (colons escaped); formatted once per second, not per call.</summary>
+    private string EscapedTimestampNow()
+    {
+        DateTime now = _timeProvider.GetUtcNow().UtcDateTime;
+        long second = now.Ticks / TimeSpan.TicksPerSecond;
+        EscapedTimestamp? cached = Volatile.Read(ref _timestamp);
+        if (cached?.Second != second)
+        {
+            cached = new EscapedTimestamp(second, now.ToString("yyyy-MM-dd'T'HH'%3A'mm'%3A'ss'Z'", CultureInfo.InvariantCulture));
+            Volatile.Write(ref _timestamp, cached);
+        }
+
+        return cached.Text;
+    }
+
+    /// <summary>A formatted timestamp and the second it names; replaced whole, so concurrent callers never see a torn pair.</summary>
+    private sealed record EscapedTimestamp(long Second, string Text);
 }

@@ -174,6 +174,34 @@ public sealed partial class RpcRequestShapeTests
         Assert.NotEqual(host.Handler.Requests[0].QueryValue("SignatureNonce"), host.Handler.Requests[1].QueryValue("SignatureNonce"));
     }
 
+    [Fact]
+    public async Task The_timestamp_follows_the_clock_from_one_second_to_the_next()
+    {
+        var clock = new FakeTimeProvider();
+        using var host = new RpcTestHost(clock: clock).Answer(Ok).Answer(Ok).Answer(Ok);
+
+        await host.Backend.DeleteSessionAsync("s-1", CancellationToken.None);
+        clock.Advance(TimeSpan.FromMilliseconds(999));
+        await host.Backend.DeleteSessionAsync("s-1", CancellationToken.None);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await host.Backend.DeleteSessionAsync("s-1", CancellationToken.None);
+
+        Assert.Equal(
+            ["2026-11-21T12:00:00Z", "2026-11-21T12:00:00Z", "2026-11-21T12:00:01Z"],
+            host.Handler.Requests.Select(r => r.QueryValue("Timestamp")));
+    }
+
+    [Fact]
+    public async Task The_request_uri_is_resolved_against_the_endpoint()
+    {
+        using var host = new RpcTestHost().Answer(Ok);
+
+        await host.Backend.DeleteSessionAsync("s-1", CancellationToken.None);
+
+        Assert.Equal("https://wuyingai.example.test/", host.Single.Uri.GetLeftPart(UriPartial.Path));
+        Assert.StartsWith("?Format=json&Version=2025-05-06&Action=DeleteSessionAsync&Timestamp=", host.Single.Uri.Query, StringComparison.Ordinal);
+    }
+
     private static void AssertCommon(RecordedRequest request, string action, string[]? extraQueryKeys = null)
     {
         Assert.Equal(HttpMethod.Post, request.Method);

@@ -15,11 +15,11 @@ internal sealed class RpcTestHost : IDisposable
 
     private readonly HttpClient _httpClient;
 
-    public RpcTestHost(string? regionId = null)
+    public RpcTestHost(string? regionId = null, TimeProvider? clock = null)
     {
         Handler = new RecordingHandler();
         _httpClient = new HttpClient(Handler) { BaseAddress = new Uri("https://wuyingai.example.test/") };
-        Backend = new RpcBackend(_httpClient, ApiKey, regionId, new FixedTimeProvider(Now));
+        Backend = new RpcBackend(_httpClient, ApiKey, regionId, clock ?? new FixedTimeProvider(Now));
     }
 
     public RecordingHandler Handler { get; }
