@@ -274,6 +274,7 @@ public class OptionsTests
         Assert.Equal(AgentBayClient.PooledConnectionLifetime, handler.PooledConnectionLifetime);
         Assert.NotEqual(Timeout.InfiniteTimeSpan, handler.PooledConnectionLifetime);
         Assert.Equal(DecompressionMethods.None, handler.AutomaticDecompression); // the official clients send no Accept-Encoding either
+        Assert.False(handler.AllowAutoRedirect);
         Assert.Equal(TimeSpan.FromSeconds(7), handler.ConnectTimeout);
     }
 

@@ -556,6 +556,9 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// Compression is not asked for, as the official clients do not ask for it (agentbay-rpc.md §1.3): answers are a
     /// few hundred bytes (file chunks at most 50 KiB), and offering gzip, deflate and brotli costs every request
     /// about 700 bytes of header objects and a handler stage. A handler of the caller's own can ask for it.
+    /// Redirects are not followed, as the official clients do not follow them: a gateway redirecting an RPC means the
+    /// endpoint is wrong, which the 3xx status reported as an <see cref="AgentBayProtocolException"/> says, and the
+    /// redirect stage would cost every request an async hop.
     /// </remarks>
     internal static SocketsHttpHandler CreateHandler(AgentBayOptions options) => new()
     {
@@ -563,6 +566,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
         MaxConnectionsPerServer = MaxConnectionsPerServer,
         AutomaticDecompression = DecompressionMethods.None,
+        AllowAutoRedirect = false,
         ConnectTimeout = options.Timeout,
         UseCookies = false,
     };
