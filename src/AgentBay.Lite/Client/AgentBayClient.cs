@@ -23,7 +23,8 @@ namespace AgentBay.Lite;
 /// </para>
 /// <para>
 /// Disposing the client disposes only what it created: the <see cref="System.Net.Http.HttpClient"/> it built when
-/// <see cref="AgentBayOptions.HttpClient"/> was not given. It does not delete sessions.
+/// <see cref="AgentBayOptions.HttpClient"/> was not given. It does not delete sessions. Calls in flight end with
+/// <see cref="ObjectDisposedException"/>, and retries waiting to run do not run.
 /// </para>
 /// </remarks>
 public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposable
@@ -92,7 +93,10 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _deletePollInterval = options.DeletePollInterval;
         _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
         _lifetimeToken = _lifetime.Token;
-        _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider);
+
+        // Disposing an HttpClient this client owns cancels the RPC backend's requests in flight, so attempts need not
+        // watch the lifetime themselves; through any other HttpClient or backend they must.
+        _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider, lifetimeCancelsAttempts: httpClient is not null || createBackend is not null);
 
         HttpClient client;
         if (httpClient is null)

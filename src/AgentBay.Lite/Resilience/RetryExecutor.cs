@@ -21,8 +21,19 @@ internal sealed class RetryExecutor
     private readonly int _maxRetries;
     private readonly RetryPolicy _repeatable;
     private readonly RetryPolicy _notRepeatable;
+    private readonly bool _lifetimeCancelsAttempts;
 
-    public RetryExecutor(AgentBayRetryOptions options, TimeSpan attemptTimeout, TimeProvider timeProvider)
+    /// <summary>Creates the executor.</summary>
+    /// <param name="options">The retry settings.</param>
+    /// <param name="attemptTimeout">The limit per attempt (<see cref="AgentBayOptions.Timeout"/>).</param>
+    /// <param name="timeProvider">The clock for limits and delays.</param>
+    /// <param name="lifetimeCancelsAttempts">
+    /// Whether the client's disposal cancels an attempt in flight through the attempt's token. A client that owns its
+    /// HttpClient passes <see langword="false"/>: disposing that HttpClient cancels its requests in flight anyway, and
+    /// every call is spared a registration on the one lifetime source all concurrent calls share, which contention
+    /// under fan-out made cost about 0.8 µs a call. Backoff delays always end on disposal.
+    /// </param>
+    public RetryExecutor(AgentBayRetryOptions options, TimeSpan attemptTimeout, TimeProvider timeProvider, bool lifetimeCancelsAttempts = true)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -30,6 +41,7 @@ internal sealed class RetryExecutor
         _attemptTimeout = attemptTimeout;
         _totalTimeout = options.TotalTimeout;
         _maxRetries = options.MaxRetries;
+        _lifetimeCancelsAttempts = lifetimeCancelsAttempts;
         _repeatable = Build(options, timeProvider, TransientFaults.IsTransient);
         _notRepeatable = Build(options, timeProvider, TransientFaults.NeverSent);
     }
@@ -135,11 +147,11 @@ internal sealed class RetryExecutor
         TimeSpan limit = totalIsTighter ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1)) : _attemptTimeout;
         if (limit == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
         {
-            return new AttemptLimit(source: null, _attemptTimeout, totalIsTighter, cancellationToken, lifetime);
+            return new AttemptLimit(source: null, _attemptTimeout, totalIsTighter, watchLifetime: false, cancellationToken, lifetime);
         }
 
         var source = limit == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(limit, _timeProvider);
-        return new AttemptLimit(source, _attemptTimeout, totalIsTighter, cancellationToken, lifetime);
+        return new AttemptLimit(source, _attemptTimeout, totalIsTighter, _lifetimeCancelsAttempts, cancellationToken, lifetime);
     }
 
     /// <summary>What is left of <see cref="AgentBayRetryOptions.TotalTimeout"/> for a call that started at <paramref name="started"/>.</summary>
@@ -235,8 +247,8 @@ internal sealed class RetryExecutor
 
     /// <summary>
     /// One attempt's limit. The attempt runs on a token source of its own, carrying the attempt's timer; the caller's
-    /// token and the client's lifetime are forwarded into it by a registration each, which costs less than linking
-    /// them into a further source on every call.
+    /// token (and, when it is watched, the client's lifetime) is forwarded into it by a registration, which costs less
+    /// than linking them into a further source on every call.
     /// </summary>
     private readonly struct AttemptLimit : IDisposable
     {
@@ -248,7 +260,13 @@ internal sealed class RetryExecutor
         private readonly TimeSpan _attemptTimeout;
         private readonly bool _totalIsTighter;
 
-        public AttemptLimit(CancellationTokenSource? source, TimeSpan attemptTimeout, bool totalIsTighter, CancellationToken cancellationToken, CancellationToken lifetime)
+        public AttemptLimit(
+            CancellationTokenSource? source,
+            TimeSpan attemptTimeout,
+            bool totalIsTighter,
+            bool watchLifetime,
+            CancellationToken cancellationToken,
+            CancellationToken lifetime)
         {
             _source = source;
             _cancellationToken = cancellationToken;
@@ -258,7 +276,7 @@ internal sealed class RetryExecutor
             if (source is not null)
             {
                 _fromCaller = cancellationToken.UnsafeRegister(Cancel, source);
-                _fromLifetime = lifetime.UnsafeRegister(Cancel, source);
+                _fromLifetime = watchLifetime ? lifetime.UnsafeRegister(Cancel, source) : default;
             }
         }
 

@@ -131,4 +131,29 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         Assert.Equal(1, Emulator.GetRequestCount("GetLink"));
         output.WriteLine($"Cancellation during a 10 s attempt surfaced after {clock.Elapsed.TotalMilliseconds:0.###} ms.");
     }
+
+    [Fact]
+    public async Task Disposing_the_client_abandons_a_request_in_flight_on_its_own_HttpClient()
+    {
+        var client = fixture.CreateClient(o => o.LinkCache.Enabled = false);
+        string sessionId = await CreateSessionAsync();
+        Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(30)), "GetLink");
+        Emulator.ResetRequestCounts();
+
+        Task<SessionLink> work = client.GetLinkAsync(sessionId, LinkRequest.Https(30100)).AsTask();
+        var guard = Stopwatch.StartNew();
+        while (Emulator.GetRequestCount("GetLink") == 0 && guard.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Yield();
+        }
+
+        var clock = Stopwatch.StartNew();
+        await client.DisposeAsync();
+
+        // The answer would take 30 s; the guard only keeps a regression from hanging the run.
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => work.WaitAsync(TimeSpan.FromSeconds(20)));
+        clock.Stop();
+        Assert.Equal(1, Emulator.GetRequestCount("GetLink"));
+        output.WriteLine($"Disposal during a 30 s attempt surfaced after {clock.Elapsed.TotalMilliseconds:0.###} ms.");
+    }
 }
