@@ -27,7 +27,9 @@ internal sealed class EmbeddedJsonConverter<T> : JsonConverter<T>
                 var text = reader.GetString();
                 return string.IsNullOrWhiteSpace(text) ? null : JsonSerializer.Deserialize(text, typeInfo);
             default:
-                return JsonSerializer.Deserialize(ref reader, typeInfo);
+                // The element converter reads the object in place; JsonSerializer.Deserialize(ref reader, …) would
+                // first skip over it to find its end and then read it again.
+                return ((JsonConverter<T>)typeInfo.Converter).Read(ref reader, typeof(T), options);
         }
     }
 
