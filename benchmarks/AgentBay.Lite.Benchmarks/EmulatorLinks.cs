@@ -5,6 +5,10 @@ namespace AgentBay.Lite.Benchmarks;
 /// <summary>Helpers for the benchmarks that run the SDK against the in-process emulator.</summary>
 internal static class EmulatorLinks
 {
+    /// <summary>wrk-getlink.lua's path and query.</summary>
+    private const string RawGetLinkPath =
+        "/?Action=GetLink&Format=json&Version=2025-05-06&Timestamp=2026-11-21T15%3A59%3A16Z&SignatureNonce=d5e3e03b498abd70508025019cadc7b8";
+
     /// <summary>An SDK client on the emulator with the link cache off, so every link is a GetLink round trip.</summary>
     public static AgentBayClient CreateUncachedClient(AgentBayEmulator emulator) => new(new AgentBayOptions
     {
@@ -34,6 +38,50 @@ internal static class EmulatorLinks
         }
 
         return [.. links];
+    }
+
+    /// <summary>The GetLink form bodies for <paramref name="links"/>, for a plain <see cref="HttpClient"/> to post.</summary>
+    public static byte[][] RawGetLinkForms((string SessionId, LinkRequest Request)[] links, string apiKey) =>
+        links.Select(link => System.Text.Encoding.UTF8.GetBytes(link.Request switch
+        {
+            LinkRequest.HttpsLink https => $"Authorization=Bearer%20{apiKey}&SessionId={link.SessionId}&ProtocolType=https&Port={https.Port}",
+            LinkRequest.WssLink wss => $"Authorization=Bearer%20{apiKey}&SessionId={link.SessionId}&Port={wss.Port}",
+            _ => $"Authorization=Bearer%20{apiKey}&SessionId={link.SessionId}",
+        })).ToArray();
+
+    /// <summary>
+    /// The floor under the SDK: posts every form as a GetLink from a plain <see cref="HttpClient"/> on
+    /// <paramref name="concurrency"/> workers, reading each answer's bytes and checking only the status. The request is
+    /// the one <c>wrk-getlink.lua</c> sends (the same query, a fixed Timestamp and SignatureNonce, the x-acs headers),
+    /// so the server does the same work for it as for wrk and the SDK.
+    /// </summary>
+    public static async Task PostRawGetLinksAsync(HttpClient client, byte[][] forms, int concurrency)
+    {
+        var next = -1;
+        var workers = new Task[concurrency];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            workers[w] = Task.Run(async () =>
+            {
+                int index;
+                while ((index = Interlocked.Increment(ref next)) < forms.Length)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, RawGetLinkPath) { Content = new ByteArrayContent(forms[index]) };
+                    request.Content.Headers.ContentType = new("application/x-www-form-urlencoded");
+                    request.Headers.TryAddWithoutValidation("x-acs-version", "2025-05-06");
+                    request.Headers.TryAddWithoutValidation("x-acs-action", "GetLink");
+                    using var response = await client.SendAsync(request);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        throw new InvalidOperationException($"GetLink answered {(int)response.StatusCode}");
+                    }
+
+                    await response.Content.ReadAsByteArrayAsync();
+                }
+            });
+        }
+
+        await Task.WhenAll(workers);
     }
 
     /// <summary>Throws unless every result is a link.</summary>

@@ -46,42 +46,12 @@ public class FanOutLatencyBenchmarks : IAsyncDisposable
         _client = EmulatorLinks.CreateUncachedClient(_emulator);
         _links = await EmulatorLinks.DistinctLinksAsync(_client, FanOutLinks);
         _rawClient = new HttpClient { BaseAddress = _emulator.Endpoint };
-        _rawForms = _links.Select(link => System.Text.Encoding.UTF8.GetBytes(link.Request switch
-        {
-            LinkRequest.HttpsLink https => $"Authorization=Bearer%20{_emulator.ApiKey}&SessionId={link.SessionId}&ProtocolType=https&Port={https.Port}",
-            LinkRequest.WssLink wss => $"Authorization=Bearer%20{_emulator.ApiKey}&SessionId={link.SessionId}&Port={wss.Port}",
-            _ => $"Authorization=Bearer%20{_emulator.ApiKey}&SessionId={link.SessionId}",
-        })).ToArray();
+        _rawForms = EmulatorLinks.RawGetLinkForms(_links, _emulator.ApiKey);
     }
 
     /// <summary>The floor: the same 1,000 GetLinks from a plain HttpClient, 100 at a time.</summary>
     [Benchmark(OperationsPerInvoke = FanOutLinks)]
-    public async Task RawHttpClient_FanOut_1000_Links()
-    {
-        var next = -1;
-        var workers = new Task[FanOut.MaxConcurrency];
-        for (var w = 0; w < workers.Length; w++)
-        {
-            workers[w] = Task.Run(async () =>
-            {
-                int index;
-                while ((index = Interlocked.Increment(ref next)) < _rawForms.Length)
-                {
-                    using var content = new ByteArrayContent(_rawForms[index]);
-                    content.Headers.ContentType = new("application/x-www-form-urlencoded");
-                    using var response = await _rawClient.PostAsync("/?Action=GetLink&Format=json&Version=2025-05-06", content);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        throw new InvalidOperationException($"GetLink answered {(int)response.StatusCode}");
-                    }
-
-                    await response.Content.ReadAsByteArrayAsync();
-                }
-            });
-        }
-
-        await Task.WhenAll(workers);
-    }
+    public Task RawHttpClient_FanOut_1000_Links() => EmulatorLinks.PostRawGetLinksAsync(_rawClient, _rawForms, FanOut.MaxConcurrency);
 
     /// <summary>1,000 distinct links, 100 at a time.</summary>
     [Benchmark(OperationsPerInvoke = FanOutLinks)]

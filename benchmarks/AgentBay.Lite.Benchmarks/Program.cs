@@ -5,5 +5,9 @@ namespace AgentBay.Lite.Benchmarks;
 /// <summary>Entry point: <c>dotnet run -c Release --project benchmarks/AgentBay.Lite.Benchmarks -- --filter '*'</c>.</summary>
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        WrkComparisonBenchmarks.ForgetEarlierRuns();
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

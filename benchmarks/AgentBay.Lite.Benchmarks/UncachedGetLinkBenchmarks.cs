@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
@@ -78,7 +77,11 @@ public partial class UncachedGetLinkBenchmarks : IDisposable
     public async Task<BaselineLink> HandWritten_GetLink()
     {
         var timestamp = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-        var nonce = RandomNumberGenerator.GetHexString(32, lowercase: true);
+
+        // The nonce as the SDK makes it (it only has to be unique), so neither side pays for a cryptographic generator.
+        Span<byte> random = stackalloc byte[16];
+        Random.Shared.NextBytes(random);
+        var nonce = Convert.ToHexStringLower(random);
         using var request = new HttpRequestMessage(
             HttpMethod.Post,
             new Uri("/?Format=json&Version=2025-05-06&Action=GetLink&Timestamp=" + Uri.EscapeDataString(timestamp) + "&SignatureNonce=" + nonce, UriKind.Relative));
