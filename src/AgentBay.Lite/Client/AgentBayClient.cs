@@ -349,7 +349,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     internal async Task<IReadOnlyList<LinkResult>> GetLinksCoreAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        return await BoundedFanOut.RunAsync(keys, maxConcurrency, comparer: null, FetchLinkResultAsync, LinkFailure, cancellationToken).ConfigureAwait(false);
+        return await BoundedFanOut.RunAsync(keys, maxConcurrency, comparer: null, GetLinkCoreAsync, LinkSuccess, LinkFailure, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Fetches many links, at most <paramref name="maxConcurrency"/> at once, yielding each result as it completes.</summary>
@@ -357,7 +357,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         IReadOnlyList<LinkKey> keys, int maxConcurrency, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
-        await foreach (var (_, result) in BoundedFanOut.StreamAsync(keys, maxConcurrency, comparer: null, FetchLinkResultAsync, LinkFailure, cancellationToken).ConfigureAwait(false))
+        await foreach (var (_, result) in BoundedFanOut.StreamAsync(keys, maxConcurrency, comparer: null, GetLinkCoreAsync, LinkSuccess, LinkFailure, cancellationToken).ConfigureAwait(false))
         {
             yield return result;
         }
@@ -397,8 +397,10 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     private static Task<SessionLink> FetchCachedLink(LinkKey key, AgentBayClient client, CancellationToken cancellationToken) =>
         client.FetchLinkAsync(key.SessionId, key.Request, cancellationToken);
 
-    private async Task<LinkResult> FetchLinkResultAsync(LinkKey key, CancellationToken cancellationToken) =>
-        LinkResult.Success(await GetLinkCoreAsync(key.SessionId, key.Request, cancellationToken).ConfigureAwait(false));
+    private ValueTask<SessionLink> GetLinkCoreAsync(LinkKey key, CancellationToken cancellationToken) =>
+        GetLinkCoreAsync(key.SessionId, key.Request, cancellationToken);
+
+    private static LinkResult LinkSuccess(LinkKey key, SessionLink link) => LinkResult.Success(link);
 
     private static LinkResult LinkFailure(LinkKey key, Exception error) => LinkResult.Failure(key.SessionId, key.Request, error);
 

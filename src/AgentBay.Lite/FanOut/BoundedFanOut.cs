@@ -6,7 +6,8 @@ namespace AgentBay.Lite.FanOut;
 
 /// <summary>
 /// Runs one operation per distinct item with at most a given number in flight, and accounts for every item: each
-/// position of the input gets exactly one result, a success or a failure, whatever happens to the others.
+/// position of the input gets exactly one result, a success (the operation's value passed through a success factory)
+/// or a failure, whatever happens to the others.
 /// </summary>
 /// <remarks>
 /// Equal items (by the comparer) run once and their result is reported for each of their positions. When the
@@ -16,16 +17,17 @@ namespace AgentBay.Lite.FanOut;
 internal static class BoundedFanOut
 {
     /// <summary>Runs every item and returns the results in input order.</summary>
-    public static async Task<TResult[]> RunAsync<TItem, TResult>(
+    public static async Task<TResult[]> RunAsync<TItem, TValue, TResult>(
         IReadOnlyList<TItem> items,
         int maxConcurrency,
         IEqualityComparer<TItem>? comparer,
-        Func<TItem, CancellationToken, Task<TResult>> run,
+        Func<TItem, CancellationToken, ValueTask<TValue>> run,
+        Func<TItem, TValue, TResult> succeed,
         Func<TItem, Exception, TResult> fail,
         CancellationToken cancellationToken)
         where TItem : notnull
     {
-        var batch = Batch<TItem, TResult>.Plan(items, maxConcurrency, comparer, run, fail);
+        var batch = Batch<TItem, TValue, TResult>.Plan(items, maxConcurrency, comparer, run, succeed, fail);
         var results = new TResult[items.Count];
 
         // Workers write straight into the array: each position is written once, and awaiting the workers publishes
@@ -36,16 +38,17 @@ internal static class BoundedFanOut
 
     /// <summary>Runs every item and yields each position's result as soon as it is known.</summary>
     /// <remarks>Stopping the enumeration early cancels the items still in flight and starts no others.</remarks>
-    public static async IAsyncEnumerable<(int Index, TResult Result)> StreamAsync<TItem, TResult>(
+    public static async IAsyncEnumerable<(int Index, TResult Result)> StreamAsync<TItem, TValue, TResult>(
         IReadOnlyList<TItem> items,
         int maxConcurrency,
         IEqualityComparer<TItem>? comparer,
-        Func<TItem, CancellationToken, Task<TResult>> run,
+        Func<TItem, CancellationToken, ValueTask<TValue>> run,
+        Func<TItem, TValue, TResult> succeed,
         Func<TItem, Exception, TResult> fail,
         [EnumeratorCancellation] CancellationToken cancellationToken)
         where TItem : notnull
     {
-        var batch = Batch<TItem, TResult>.Plan(items, maxConcurrency, comparer, run, fail);
+        var batch = Batch<TItem, TValue, TResult>.Plan(items, maxConcurrency, comparer, run, succeed, fail);
         if (items.Count == 0)
         {
             yield break;
@@ -78,14 +81,15 @@ internal static class BoundedFanOut
     }
 
     /// <summary>One batch: its distinct items in first-appearance order, and the positions each one fills.</summary>
-    private sealed class Batch<TItem, TResult>
+    private sealed class Batch<TItem, TValue, TResult>
         where TItem : notnull
     {
         private readonly List<TItem> _distinct;
         private readonly List<int> _firstPosition;
         private readonly int[] _nextPosition;
         private readonly int _maxConcurrency;
-        private readonly Func<TItem, CancellationToken, Task<TResult>> _run;
+        private readonly Func<TItem, CancellationToken, ValueTask<TValue>> _run;
+        private readonly Func<TItem, TValue, TResult> _succeed;
         private readonly Func<TItem, Exception, TResult> _fail;
 
         private Batch(
@@ -93,7 +97,8 @@ internal static class BoundedFanOut
             List<int> firstPosition,
             int[] nextPosition,
             int maxConcurrency,
-            Func<TItem, CancellationToken, Task<TResult>> run,
+            Func<TItem, CancellationToken, ValueTask<TValue>> run,
+            Func<TItem, TValue, TResult> succeed,
             Func<TItem, Exception, TResult> fail)
         {
             _distinct = distinct;
@@ -101,20 +106,23 @@ internal static class BoundedFanOut
             _nextPosition = nextPosition;
             _maxConcurrency = maxConcurrency;
             _run = run;
+            _succeed = succeed;
             _fail = fail;
         }
 
         /// <summary>Validates the arguments and groups equal items, keeping first-appearance order so work starts in input order.</summary>
-        public static Batch<TItem, TResult> Plan(
+        public static Batch<TItem, TValue, TResult> Plan(
             IReadOnlyList<TItem> items,
             int maxConcurrency,
             IEqualityComparer<TItem>? comparer,
-            Func<TItem, CancellationToken, Task<TResult>> run,
+            Func<TItem, CancellationToken, ValueTask<TValue>> run,
+            Func<TItem, TValue, TResult> succeed,
             Func<TItem, Exception, TResult> fail)
         {
             ArgumentNullException.ThrowIfNull(items);
             ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrency, 1);
             ArgumentNullException.ThrowIfNull(run);
+            ArgumentNullException.ThrowIfNull(succeed);
             ArgumentNullException.ThrowIfNull(fail);
 
             // The positions of one item form a chain through nextPosition (-1 ends it), which costs one int per
@@ -148,7 +156,7 @@ internal static class BoundedFanOut
                 }
             }
 
-            return new Batch<TItem, TResult>(distinct, firstPosition, nextPosition, maxConcurrency, run, fail);
+            return new Batch<TItem, TValue, TResult>(distinct, firstPosition, nextPosition, maxConcurrency, run, succeed, fail);
         }
 
         /// <summary>Runs the distinct items on at most the maximum number of workers, reporting a result for every position.</summary>
@@ -181,7 +189,7 @@ internal static class BoundedFanOut
                     {
                         try
                         {
-                            result = await _run(item, stop).ConfigureAwait(false);
+                            result = _succeed(item, await _run(item, stop).ConfigureAwait(false));
                         }
                         catch (Exception exception)
                         {

@@ -4,19 +4,21 @@ namespace AgentBay.Lite.Tests.FanOut;
 
 public sealed class BoundedFanOutTests
 {
+    private static string Succeed(string item, string value) => value;
+
     private static string Fail(string item, Exception error) => $"{item}!{error.GetType().Name}";
 
     [Fact]
-    public async Task Results_come_back_in_input_order_with_failures_in_their_places()
+    public async Task Results_come_back_in_input_order_made_by_the_success_and_failure_factories()
     {
         string[] items = ["a", "boom", "c", "d"];
 
         var results = await BoundedFanOut.RunAsync(
             items, 2, comparer: null,
-            (item, _) => item == "boom" ? Task.FromException<string>(new InvalidOperationException()) : Task.FromResult(item.ToUpperInvariant()),
-            Fail, CancellationToken.None);
+            (item, _) => item == "boom" ? ValueTask.FromException<string>(new InvalidOperationException()) : new ValueTask<string>(item.ToUpperInvariant()),
+            static (item, value) => $"{item}:{value}", Fail, CancellationToken.None);
 
-        Assert.Equal(["A", "boom!InvalidOperationException", "C", "D"], results);
+        Assert.Equal(["a:A", "boom!InvalidOperationException", "c:C", "d:D"], results);
     }
 
     [Fact]
@@ -34,9 +36,9 @@ public sealed class BoundedFanOutTests
                     calls.Add(item);
                 }
 
-                return Task.FromResult(item + "!");
+                return new ValueTask<string>(item + "!");
             },
-            Fail, CancellationToken.None);
+            Succeed, Fail, CancellationToken.None);
 
         Assert.Equal(["x!", "y!", "x!", "x!"], results);
         Assert.Equal(["x", "y"], calls.Order(StringComparer.Ordinal));
@@ -66,7 +68,7 @@ public sealed class BoundedFanOutTests
                 Interlocked.Decrement(ref inFlight);
                 return item;
             },
-            Fail, CancellationToken.None);
+            Succeed, Fail, CancellationToken.None);
         await reachedMax.Task;
         release.SetResult();
         var results = await run;
@@ -94,7 +96,7 @@ public sealed class BoundedFanOutTests
                 await Task.Delay(Timeout.Infinite, token);
                 return item;
             },
-            Fail, cancellation.Token);
+            Succeed, Fail, cancellation.Token);
         await bothStarted.Task;
         await cancellation.CancelAsync();
         var results = await run;
@@ -113,8 +115,8 @@ public sealed class BoundedFanOutTests
 
         await using var stream = BoundedFanOut.StreamAsync(
             items, 2, comparer: null,
-            (item, _) => item == "fast" ? Task.FromResult("fast!") : slow.Task,
-            Fail, CancellationToken.None).GetAsyncEnumerator();
+            (item, _) => item == "fast" ? new ValueTask<string>("fast!") : new ValueTask<string>(slow.Task),
+            Succeed, Fail, CancellationToken.None).GetAsyncEnumerator();
 
         Assert.True(await stream.MoveNextAsync());
         Assert.Equal((1, "fast!"), stream.Current);
@@ -147,7 +149,7 @@ public sealed class BoundedFanOutTests
 
                 return item;
             },
-            Fail, CancellationToken.None))
+            Succeed, Fail, CancellationToken.None))
         {
             Assert.Equal("fast", result);
             break;
