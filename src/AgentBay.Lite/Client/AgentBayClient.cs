@@ -412,15 +412,13 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _linkCache?.RemoveWhere(static (key, id) => string.Equals(key.SessionId, id, StringComparison.Ordinal), sessionId);
 
     /// <summary>Asks the service for a link, bypassing any cache.</summary>
-    internal async Task<SessionLink> FetchLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
-    {
-        LinkRecord record = await InvokeAsync(
-            (sessionId, request),
-            static (backend, state, token) => backend.GetLinkAsync(state.sessionId, state.request, token),
+    internal Task<SessionLink> FetchLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
+        InvokeAsync(
+            (Client: this, SessionId: sessionId, Request: request),
+            static (backend, state, token) => backend.GetLinkAsync(state.SessionId, state.Request, token),
+            static (state, record) => new SessionLink(record.Url, state.Request, state.SessionId, record.RequestId, state.Client._timeProvider.GetUtcNow()),
             CallSafety.Repeatable,
-            cancellationToken).ConfigureAwait(false);
-        return new SessionLink(record.Url, request, sessionId, record.RequestId, _timeProvider.GetUtcNow());
-    }
+            cancellationToken);
 
     /// <summary>Reads a session's resource details.</summary>
     internal async Task<SessionInfo> GetInfoCoreAsync(string sessionId, CancellationToken cancellationToken)
@@ -537,11 +535,20 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
         CallSafety safety,
+        CancellationToken cancellationToken) =>
+        InvokeAsync(state, call, static (_, answer) => answer, safety, cancellationToken);
+
+    /// <summary>As <see cref="InvokeAsync{TState, T}(TState, Func{IAgentBayBackend, TState, CancellationToken, Task{T}}, CallSafety, CancellationToken)"/>, shaping the backend's answer with <paramref name="complete"/>.</summary>
+    internal Task<T> InvokeAsync<TState, TAnswer, T>(
+        TState state,
+        Func<IAgentBayBackend, TState, CancellationToken, Task<TAnswer>> call,
+        Func<TState, TAnswer, T> complete,
+        CallSafety safety,
         CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         cancellationToken.ThrowIfCancellationRequested();
-        return _retry.ExecuteAsync(_backend, state, call, safety, cancellationToken, _lifetimeToken);
+        return _retry.ExecuteAsync(_backend, state, call, complete, safety, cancellationToken, _lifetimeToken);
     }
 
     internal static HttpClient CreateHttpClient(AgentBayOptions options)

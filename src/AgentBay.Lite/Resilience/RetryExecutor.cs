@@ -46,17 +46,22 @@ internal sealed class RetryExecutor
         _notRepeatable = Build(options, timeProvider, TransientFaults.NeverSent);
     }
 
-    /// <summary>Runs <paramref name="call"/> until it succeeds, fails for good, or a limit is hit.</summary>
+    /// <summary>
+    /// Runs <paramref name="call"/> until it succeeds, fails for good, or a limit is hit, and shapes the answer with
+    /// <paramref name="complete"/> (in the same frame, so a caller that only maps the answer needs no async layer).
+    /// </summary>
     /// <param name="backend">The backend.</param>
     /// <param name="state">The call's arguments.</param>
     /// <param name="call">One attempt.</param>
+    /// <param name="complete">Makes the result from the state and the backend's answer.</param>
     /// <param name="safety">Whether the operation may be repeated after it may have reached the service.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation surfaces as <see cref="OperationCanceledException"/>.</param>
     /// <param name="lifetime">The client's lifetime; disposing the client stops retries.</param>
-    public async Task<T> ExecuteAsync<TState, T>(
+    public async Task<T> ExecuteAsync<TState, TAnswer, T>(
         IAgentBayBackend backend,
         TState state,
-        Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
+        Func<IAgentBayBackend, TState, CancellationToken, Task<TAnswer>> call,
+        Func<TState, TAnswer, T> complete,
         CallSafety safety,
         CancellationToken cancellationToken,
         CancellationToken lifetime)
@@ -65,7 +70,7 @@ internal sealed class RetryExecutor
         // Retry.TotalTimeout, and backoff delays are clamped to what is left.
         long started = _timeProvider.GetTimestamp();
         RetryPolicy policy = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
-        Retries<TState, T>? retries = null;
+        Retries<TState, TAnswer>? retries = null;
         try
         {
             // The first attempt runs here rather than in the Polly pipeline, because most calls succeed at once and
@@ -77,7 +82,7 @@ internal sealed class RetryExecutor
                 using AttemptLimit limit = StartAttempt(_totalTimeout, cancellationToken, lifetime);
                 try
                 {
-                    return await call(backend, state, limit.Token).ConfigureAwait(false);
+                    return complete(state, await call(backend, state, limit.Token).ConfigureAwait(false));
                 }
                 catch (OperationCanceledException ex) when (limit.Expired)
                 {
@@ -86,10 +91,10 @@ internal sealed class RetryExecutor
             }
             catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), policy.IsTransient, cancellationToken, lifetime))
             {
-                retries = new Retries<TState, T>(this, backend, state, call, started, firstFailure: ex, cancellationToken, lifetime);
+                retries = new Retries<TState, TAnswer>(this, backend, state, call, started, firstFailure: ex, cancellationToken, lifetime);
             }
 
-            return await retries.RunAsync(policy.Pipeline).ConfigureAwait(false);
+            return complete(state, await retries.RunAsync(policy.Pipeline).ConfigureAwait(false));
         }
         catch (TotalTimeoutException ex)
         {
