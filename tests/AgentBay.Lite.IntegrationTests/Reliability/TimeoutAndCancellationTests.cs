@@ -36,20 +36,24 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         await using var client = fixture.CreateClient(o =>
         {
             o.LinkCache.Enabled = false;
-            o.Timeout = TimeSpan.FromMilliseconds(200);
+            o.Timeout = TimeSpan.FromMilliseconds(500);
             o.Retry.MaxRetries = 1;
             o.Retry.BaseDelay = TimeSpan.FromMilliseconds(10);
             o.Retry.MaxDelay = TimeSpan.FromMilliseconds(10);
         });
         string sessionId = await CreateSessionAsync();
-        Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(3)), "GetLink");
+        Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(5)), "GetLink");
         Emulator.ResetRequestCounts();
 
         var thrown = await Assert.ThrowsAsync<AgentBayTimeoutException>(() => client.GetLinkAsync(sessionId, LinkRequest.Https(30100)).AsTask());
 
         Assert.Contains("AgentBayOptions.Timeout", thrown.Message, StringComparison.Ordinal);
-        Assert.Equal(TimeSpan.FromMilliseconds(200), thrown.Timeout);
-        Assert.Equal(2, Emulator.GetRequestCount("GetLink"));
+        Assert.Contains("That was 2 attempts", thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), thrown.Timeout);
+
+        // The retry's request opens a new connection (the first one was abandoned); on a machine busy with the other
+        // test assemblies its 500 ms can run out before the emulator has read it, so the emulator sees one or two.
+        Assert.InRange(Emulator.GetRequestCount("GetLink"), 1, 2);
     }
 
     [Fact]
