@@ -54,9 +54,9 @@ internal sealed partial class AgentBayRpcApiClient
     }
 
     /// <summary>
-    /// 32 lowercase hex digits from a non-cryptographic generator. The nonce only has to differ between requests (the
-    /// gateway's replay check); calls are unsigned, and the official runtimes derive it from the process id, thread,
-    /// time and a counter. Asking the operating system's cryptographic generator instead cost about 2 µs a call.
+    /// 32 lowercase hex digits from a non-cryptographic generator. The nonce only has to differ between requests: it
+    /// guards signed requests against replay, these calls are unsigned, and the official runtimes derive it from the
+    /// process id, thread, time and a counter. The operating system's cryptographic generator cost about 2 µs a call.
     /// </summary>
     private static string NewNonce()
     {
