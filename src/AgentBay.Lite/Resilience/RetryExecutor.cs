@@ -107,8 +107,7 @@ internal sealed class RetryExecutor
         {
             if (lifetime.IsCancellationRequested)
             {
-                throw new ObjectDisposedException(
-                    $"The {nameof(AgentBayClient)} was disposed while the request was in progress; it was abandoned.", ex);
+                throw Abandoned(ex);
             }
 
             throw new AgentBayTimeoutException(
@@ -124,6 +123,11 @@ internal sealed class RetryExecutor
                 $"The AgentBay service did not answer within {Seconds(_attemptTimeout)} s (AgentBayOptions.Timeout, the limit per attempt, or AGENTBAY_TIMEOUT_MS).{retried} Raise the limit if the service is slow, or check the network path to the gateway.",
                 _attemptTimeout,
                 ex.InnerException);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException && lifetime.IsCancellationRequested)
+        {
+            // The client's own HttpClient was disposed under the request, e.g. while its answer was being read.
+            throw Abandoned(ex);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
@@ -228,6 +232,9 @@ internal sealed class RetryExecutor
 
         return delay;
     }
+
+    private static ObjectDisposedException Abandoned(Exception cause) =>
+        new($"The {nameof(AgentBayClient)} was disposed while the request was in progress; it was abandoned.", cause);
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 

@@ -323,6 +323,21 @@ public class RetryTests
     }
 
     [Fact]
+    public async Task A_transport_failure_caused_by_disposing_the_client_is_reported_as_disposal()
+    {
+        var test = Client();
+        var answer = new TaskCompletionSource<LinkRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Backend.GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Any<CancellationToken>()).Returns(answer.Task);
+
+        var work = test.Client.GetLinkAsync("s1", LinkRequest.Cdp).AsTask();
+        test.Client.Dispose();
+        answer.SetException(new IOException("The connection was disposed while the answer was read."));
+
+        var thrown = await Assert.ThrowsAsync<ObjectDisposedException>(() => work.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.IsType<IOException>(thrown.InnerException);
+    }
+
+    [Fact]
     public async Task Disposing_the_client_stops_retries_of_a_cached_fetch()
     {
         var test = Client(o => o.LinkCache.Enabled = true);
