@@ -10,10 +10,13 @@ internal static class EmulatorLinks
         "/?Action=GetLink&Format=json&Version=2025-05-06&Timestamp=2026-11-21T15%3A59%3A16Z&SignatureNonce=d5e3e03b498abd70508025019cadc7b8";
 
     /// <summary>An SDK client on the emulator with the link cache off, so every link is a GetLink round trip.</summary>
-    public static AgentBayClient CreateUncachedClient(AgentBayEmulator emulator) => new(new AgentBayOptions
+    public static AgentBayClient CreateUncachedClient(AgentBayEmulator emulator) => CreateUncachedClient(emulator.Endpoint, emulator.ApiKey);
+
+    /// <summary>An SDK client on an emulator at <paramref name="endpoint"/> with the link cache off.</summary>
+    public static AgentBayClient CreateUncachedClient(Uri endpoint, string apiKey) => new(new AgentBayOptions
     {
-        ApiKey = emulator.ApiKey,
-        Endpoint = emulator.Endpoint,
+        ApiKey = apiKey,
+        Endpoint = endpoint,
         LinkCache = { Enabled = false },
     });
 

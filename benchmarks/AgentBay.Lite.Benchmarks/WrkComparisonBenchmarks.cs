@@ -66,12 +66,7 @@ public partial class WrkComparisonBenchmarks : IDisposable
     public async Task Setup()
     {
         _emulator = await EmulatorProcess.StartAsync();
-        _client = new AgentBayClient(new AgentBayOptions
-        {
-            ApiKey = _emulator.ApiKey,
-            Endpoint = _emulator.Endpoint,
-            LinkCache = { Enabled = false },
-        });
+        _client = EmulatorLinks.CreateUncachedClient(_emulator.Endpoint, _emulator.ApiKey);
         _links = await EmulatorLinks.DistinctLinksAsync(_client, Links);
         _rawClient = new HttpClient { BaseAddress = _emulator.Endpoint };
         _rawForms = EmulatorLinks.RawGetLinkForms(_links, _emulator.ApiKey);

@@ -24,6 +24,19 @@ public sealed class EmulatorFixture : IAsyncLifetime
     /// <summary>A new client for the emulator; the caller disposes it.</summary>
     public AgentBayClient CreateClient(Action<AgentBayOptions>? configure = null) => new(Options(configure));
 
+    /// <summary>
+    /// Waits until the emulator has received at least <paramref name="count"/> requests of <paramref name="action"/>,
+    /// polling its counters; a 30 s deadline keeps a regression from hanging the run.
+    /// </summary>
+    public async Task WaitForRequestsAsync(string action, long count = 1)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (Emulator.GetRequestCount(action) < count)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(5), deadline.Token);
+        }
+    }
+
     public async Task InitializeAsync() => _emulator = await AgentBayEmulator.StartAsync();
 
     public async Task DisposeAsync()

@@ -113,7 +113,7 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
         try
         {
             Task<SessionInfo> call = session.GetInfoAsync(cts.Token);
-            await WaitForRequestAsync("GetMcpResource");
+            await fixture.WaitForRequestsAsync("GetMcpResource");
             await cts.CancelAsync();
 
             // AgentBayTimeoutException is an AgentBayException, not an OperationCanceledException: the caller's own
@@ -123,15 +123,6 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
         finally
         {
             fixture.Emulator.ClearInjections();
-        }
-    }
-
-    private async Task WaitForRequestAsync(string action)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (fixture.Emulator.GetRequestCount(action) == 0)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), deadline.Token);
         }
     }
 }

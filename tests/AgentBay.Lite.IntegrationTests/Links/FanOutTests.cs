@@ -151,7 +151,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
             long before = fixture.Emulator.GetRequestCount("GetLink");
 
             Task<IReadOnlyList<LinkResult>> batch = client.GetLinksAsync(requests, new FanOutOptions { MaxConcurrency = 8 }, cts.Token);
-            await WaitForRequestsAsync("GetLink", before + 8);
+            await fixture.WaitForRequestsAsync("GetLink", before + 8);
             await cts.CancelAsync();
             IReadOnlyList<LinkResult> results = await batch.WaitAsync(TimeSpan.FromSeconds(30));
 
@@ -179,16 +179,6 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
 
         Assert.Equal(before, fixture.Emulator.GetRequestCount("GetLink"));
         Assert.Empty(await client.GetLinksAsync([]));
-    }
-
-    /// <summary>Waits (bounded) until the emulator has received at least <paramref name="count"/> requests of an action.</summary>
-    private async Task WaitForRequestsAsync(string action, long count)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (fixture.Emulator.GetRequestCount(action) < count)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(5), deadline.Token);
-        }
     }
 
     private static async Task<AgentBaySession[]> CreateSessionsAsync(AgentBayClient client, int count) =>

@@ -95,11 +95,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         using var cts = new CancellationTokenSource();
 
         Task<SessionLink> work = session.GetLinkAsync(LinkRequest.Https(30100), cts.Token).AsTask();
-        var guard = Stopwatch.StartNew();
-        while (Emulator.GetRequestCount("GetLink") == 0 && guard.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Yield();
-        }
+        await fixture.WaitForRequestsAsync("GetLink");
 
         Assert.Equal(1, Emulator.GetRequestCount("GetLink"));
         var clock = Stopwatch.StartNew();
@@ -121,11 +117,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         using var cts = new CancellationTokenSource();
 
         Task<SessionLink> work = session.GetLinkAsync(LinkRequest.Https(30100), cts.Token).AsTask();
-        var guard = Stopwatch.StartNew();
-        while (Emulator.GetRequestCount("GetLink") == 0 && guard.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Yield();
-        }
+        await fixture.WaitForRequestsAsync("GetLink");
 
         var clock = Stopwatch.StartNew();
         await cts.CancelAsync();
@@ -145,16 +137,12 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         Emulator.ResetRequestCounts();
 
         Task<SessionLink> work = client.GetLinkAsync(sessionId, LinkRequest.Https(30100)).AsTask();
-        var guard = Stopwatch.StartNew();
-        while (Emulator.GetRequestCount("GetLink") == 0 && guard.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Yield();
-        }
+        await fixture.WaitForRequestsAsync("GetLink");
 
         var clock = Stopwatch.StartNew();
         await client.DisposeAsync();
 
-        // The answer would take 30 s; the guard only keeps a regression from hanging the run.
+        // The answer would take 30 s; the 20 s bound only keeps a regression from hanging the run.
         await Assert.ThrowsAsync<ObjectDisposedException>(() => work.WaitAsync(TimeSpan.FromSeconds(20)));
         clock.Stop();
         Assert.Equal(1, Emulator.GetRequestCount("GetLink"));
