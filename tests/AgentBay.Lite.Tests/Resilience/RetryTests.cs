@@ -50,7 +50,8 @@ public class RetryTests
 
     /// <summary>
     /// Moves the fake clock in steps until <paramref name="work"/> ends. While the call waits between attempts one timer
-    /// is pending: the backoff delay.
+    /// is pending: the backoff delay. An attempt's own limit is a timer too, so a step may also land while an attempt
+    /// runs; a test that measures time between attempts turns the limits off.
     /// </summary>
     private static async Task DriveAsync(TestClient test, Task work, TimeSpan step, int pendingWhileWaiting = 1)
     {
@@ -164,6 +165,12 @@ public class RetryTests
             o.Retry.MaxRetries = 6;
             o.Retry.BaseDelay = TimeSpan.FromSeconds(1);
             o.Retry.MaxDelay = TimeSpan.FromSeconds(4);
+
+            // Without attempt limits the backoff delay is the only timer, so DriveAsync moves the clock only while the
+            // call is parked on it and each gap below is exactly one delay. With an attempt timer pending during the
+            // attempt the clock could move on before the attempt read it, widening a gap by a step or more.
+            o.Timeout = Timeout.InfiniteTimeSpan;
+            o.Retry.TotalTimeout = Timeout.InfiniteTimeSpan;
         });
         var times = new List<DateTimeOffset>();
         test.Backend.GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Any<CancellationToken>()).Returns(_ =>
@@ -182,7 +189,7 @@ public class RetryTests
         await Assert.ThrowsAsync<AgentBayException>(() => work);
         Assert.Equal(7, times.Count);
         var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
-        Assert.All(gaps, gap => Assert.InRange(gap, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(4) + TimeSpan.FromMilliseconds(50)));
+        Assert.All(gaps, gap => Assert.InRange(gap, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(4))); // BaseDelay / 2 to MaxDelay
         Assert.True(gaps.Skip(3).Sum(g => g.TotalMilliseconds) > gaps.Take(3).Sum(g => g.TotalMilliseconds) / 2, "later delays should not shrink below the early ones");
     }
 
