@@ -8,6 +8,11 @@ namespace AgentBay.Lite.IntegrationTests.Reliability;
 /// 10,000 link requests across 100 sessions with 10% injected failures and jittered latency: every request ends as a
 /// success or a typed failure, and memory and sockets do not grow. Figures go to the test output.
 /// </summary>
+/// <remarks>
+/// Memory is the whole process's, so the test runs alone (<see cref="RunsAlone"/>): run beside the other test
+/// classes, their objects once added 13 MiB to the figure.
+/// </remarks>
+[Collection(RunsAlone.Name)]
 public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output) : IClassFixture<EmulatorFixture>
 {
     private const int Sessions = 100;
@@ -72,15 +77,13 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
         Assert.True(wireRequests > Requests, "faults were injected and retried");
         Assert.True(succeeded > Requests * 0.95, $"only {succeeded} succeeded");
 
-        // Generous bounds: the point is that nothing accumulates per request (10,000 requests would leave megabytes).
-        Assert.True(memoryAfter - memoryBefore < 16 * 1024 * 1024, $"memory grew by {(memoryAfter - memoryBefore) / 1024} KiB");
         if (socketsBefore >= 0)
         {
             Assert.True(socketsAfter <= socketsBefore + 300, $"sockets grew from {socketsBefore} to {socketsAfter}");
         }
 
-        // The in-process emulator keeps a token per issued link until its session is deleted; deleting the sessions
-        // separates that (the server's state) from anything the client might hold.
+        // The in-process emulator keeps a token per issued link until its session is deleted (about 7 MiB here);
+        // deleting the sessions separates that, the server's state, from anything the client might hold.
         foreach (AgentBaySession session in sessions)
         {
             await session.DisposeAsync();
@@ -88,6 +91,9 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
 
         (long memoryReleased, int socketsReleased) = Measure();
         output.WriteLine($"After deleting the sessions: {memoryReleased / 1024.0:0} KiB (delta from before {(memoryReleased - memoryBefore) / 1024.0:0} KiB), {socketsReleased} sockets.");
+
+        // Nothing may accumulate per request: 128 bytes left by each of the 10,000 requests would break this bound.
+        Assert.True(memoryReleased - memoryBefore < 1024 * 1024, $"memory grew by {(memoryReleased - memoryBefore) / 1024} KiB");
     }
 
     private static async Task<(int Succeeded, Dictionary<string, int> Failures, TimeSpan Elapsed)> RunAsync(
@@ -154,4 +160,11 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
 
         return count;
     }
+}
+
+/// <summary>A test collection that runs after the parallel test classes, on its own.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RunsAlone
+{
+    public const string Name = "Runs alone";
 }
