@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Globalization;
-using System.Net.Http.Headers;
+using System.Text;
 
 namespace AgentBay.Lite.Http;
 
@@ -114,7 +114,9 @@ internal ref struct FormUrlEncodedWriter
     public HttpContent ToContentAndDispose()
     {
         var content = new ByteArrayContent(_buffer.AsSpan(0, _length).ToArray());
-        content.Headers.ContentType = new MediaTypeHeaderValue(MediaType);
+
+        // A constant, valid value: stored as text rather than parsed into a MediaTypeHeaderValue for every request.
+        content.Headers.TryAddWithoutValidation("Content-Type", MediaType);
         Dispose();
         return content;
     }
@@ -158,12 +160,19 @@ internal ref struct FormUrlEncodedWriter
         int i = 0;
         while (i < value.Length)
         {
-            char c = value[i];
-            if (UrlEscaping.IsUnreserved(c))
+            // Most of a value is unreserved ASCII (ids, keys, numbers): copy each such run in one narrowing pass.
+            int run = value[i..].IndexOfAnyExcept(UrlEscaping.Unreserved);
+            if (run < 0)
             {
-                EnsureCapacity(1);
-                _buffer[_length++] = (byte)c;
-                i++;
+                run = value.Length - i;
+            }
+
+            if (run > 0)
+            {
+                EnsureCapacity(run);
+                Ascii.FromUtf16(value.Slice(i, run), _buffer.AsSpan(_length), out _);
+                _length += run;
+                i += run;
                 continue;
             }
 

@@ -159,6 +159,10 @@ internal ref struct RelativeUriBuilder
 /// <summary>The escaping rules shared by the URI builder and the form writer.</summary>
 internal static class UrlEscaping
 {
+    /// <summary>The unreserved characters, for finding the end of a run that is copied as is.</summary>
+    public static readonly SearchValues<char> Unreserved =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~");
+
     /// <summary>RFC 3986 unreserved characters: <c>A-Z a-z 0-9 - . _ ~</c>.</summary>
     /// <param name="c">The character.</param>
     /// <returns>Whether it is written as is.</returns>

@@ -11,6 +11,9 @@ namespace AgentBay.Lite.Rpc;
 /// </summary>
 internal sealed partial class AgentBayRpcApiClient
 {
+    private const string TimestampField = "&Timestamp=";
+    private const string NonceField = "&SignatureNonce=";
+
     private readonly TimeProvider _timeProvider = TimeProvider.System;
     private EscapedTimestamp? _timestamp;
     private Origin? _origin;
@@ -26,17 +29,12 @@ internal sealed partial class AgentBayRpcApiClient
 
     partial void PrepareRequest(HttpRequestMessage request)
     {
-        // The generated query always has Action, Format and Version, so the per-call pair is appended with '&'.
-        string pathAndQuery = request.RequestUri!.OriginalString;
-        string timestamp = EscapedTimestampNow();
-        string nonce = NewNonce();
-
         // Made absolute here, in one string and one parse. Left relative, a path starting with '/' is first parsed as a
         // Unix file path and then resolved against the base address again by HttpClient. Every route of this
         // interface is root-relative, so the base address's origin is all it takes.
-        request.RequestUri = __httpClient.BaseAddress is { } baseAddress
-            ? new Uri(string.Concat([OriginOf(baseAddress), pathAndQuery, "&Timestamp=", timestamp, "&SignatureNonce=", nonce]), UriKind.Absolute)
-            : new Uri(string.Concat(pathAndQuery, "&Timestamp=", timestamp, "&SignatureNonce=", nonce), UriKind.Relative);
+        Uri? baseAddress = __httpClient.BaseAddress;
+        string uri = WithTimestampAndNonce(baseAddress is null ? string.Empty : OriginOf(baseAddress), request.RequestUri!.OriginalString, EscapedTimestampNow());
+        request.RequestUri = new Uri(uri, baseAddress is null ? UriKind.Relative : UriKind.Absolute);
         request.Headers.TryAddWithoutValidation("User-Agent", RpcProtocol.UserAgent);
     }
 
@@ -54,26 +52,33 @@ internal sealed partial class AgentBayRpcApiClient
     }
 
     /// <summary>
-    /// 32 lowercase hex digits from a non-cryptographic generator. The nonce only has to differ between requests: it
-    /// guards signed requests against replay, these calls are unsigned, and the official runtimes derive it from the
-    /// process id, thread, time and a counter. The operating system's cryptographic generator cost about 2 µs a call.
+    /// <paramref name="origin"/> and <paramref name="pathAndQuery"/> followed by the per-call pair: the timestamp and a
+    /// <c>SignatureNonce</c> of 32 lowercase hex digits from a non-cryptographic generator. The nonce only has to
+    /// differ between requests: it guards signed requests against replay, these calls are unsigned, and the official
+    /// runtimes derive it from the process id, thread, time and a counter. The operating system's cryptographic
+    /// generator cost about 2 µs a call.
     /// </summary>
-    private static string NewNonce()
+    private static string WithTimestampAndNonce(string origin, string pathAndQuery, string escapedTimestamp)
     {
         Span<byte> random = stackalloc byte[16];
         Random.Shared.NextBytes(random);
-        var state = (High: BinaryPrimitives.ReadUInt64BigEndian(random), Low: BinaryPrimitives.ReadUInt64BigEndian(random[8..]));
-        return string.Create(32, state, static (chars, value) =>
+        var parts = (origin, pathAndQuery, escapedTimestamp, High: BinaryPrimitives.ReadUInt64LittleEndian(random), Low: BinaryPrimitives.ReadUInt64LittleEndian(random[8..]));
+
+        // The generated query always has Action, Format and Version, so the pair is appended with '&'.
+        int length = origin.Length + pathAndQuery.Length + TimestampField.Length + escapedTimestamp.Length + NonceField.Length + 32;
+        return string.Create(length, parts, static (chars, parts) =>
         {
-            for (int i = 0; i < 16; i++)
+            int at = 0;
+            foreach (string text in (ReadOnlySpan<string>)[parts.origin, parts.pathAndQuery, TimestampField, parts.escapedTimestamp, NonceField])
             {
-                chars[15 - i] = HexDigit((int)(value.High >> (4 * i)) & 0xF);
-                chars[31 - i] = HexDigit((int)(value.Low >> (4 * i)) & 0xF);
+                text.CopyTo(chars[at..]);
+                at += text.Length;
             }
+
+            parts.High.TryFormat(chars[at..], out _, "x16", CultureInfo.InvariantCulture);
+            parts.Low.TryFormat(chars[(at + 16)..], out _, "x16", CultureInfo.InvariantCulture);
         });
     }
-
-    private static char HexDigit(int value) => (char)(value < 10 ? '0' + value : 'a' + value - 10);
 
     /// <summary>The current UTC second as the query carries it (colons escaped); formatted once per second, not per call.</summary>
     private string EscapedTimestampNow()
