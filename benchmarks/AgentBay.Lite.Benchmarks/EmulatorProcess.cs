@@ -93,16 +93,8 @@ internal sealed partial class EmulatorProcess : IDisposable
             return beside;
         }
 
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "src", "AgentBay.Lite.Emulator", "bin", "Release", "net10.0", Name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException($"{Name} was not found beside the benchmarks or above {AppContext.BaseDirectory}; build the solution in Release first.");
+        return RepositoryPaths.FindAbove(Path.Combine("src", "AgentBay.Lite.Emulator", "bin", "Release", "net10.0", Name))
+            ?? throw new FileNotFoundException($"{Name} was not found beside the benchmarks or above {AppContext.BaseDirectory}; build the solution in Release first.");
     }
 
     [GeneratedRegex(@"listening on (\S+)")]

@@ -144,25 +144,9 @@ public partial class WrkComparisonBenchmarks : IDisposable
             .FirstOrDefault(File.Exists);
 
     /// <summary>The repository's <c>wrk-getlink.lua</c>, found from the benchmark's output folder upwards.</summary>
-    private static string FindScript()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            foreach (var candidate in new[]
-            {
-                Path.Combine(directory.FullName, "wrk-getlink.lua"),
-                Path.Combine(directory.FullName, "benchmarks", "AgentBay.Lite.Benchmarks", "wrk-getlink.lua"),
-            })
-            {
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        throw new FileNotFoundException("wrk-getlink.lua was not found above " + AppContext.BaseDirectory + ".");
-    }
+    private static string FindScript() =>
+        RepositoryPaths.FindAbove("wrk-getlink.lua", Path.Combine("benchmarks", "AgentBay.Lite.Benchmarks", "wrk-getlink.lua"))
+        ?? throw new FileNotFoundException("wrk-getlink.lua was not found above " + AppContext.BaseDirectory + ".");
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex RequestsPerSecond();

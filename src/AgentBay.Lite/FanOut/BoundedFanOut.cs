@@ -81,35 +81,23 @@ internal static class BoundedFanOut
     }
 
     /// <summary>One batch: its distinct items in first-appearance order, and the positions each one fills.</summary>
-    private sealed class Batch<TItem, TValue, TResult>
+    /// <param name="distinct">The distinct items.</param>
+    /// <param name="firstPosition">Each distinct item's first position in the input.</param>
+    /// <param name="nextPosition">For each position, the next position of the same item, or -1.</param>
+    /// <param name="maxConcurrency">The most items in flight at once.</param>
+    /// <param name="run">The operation.</param>
+    /// <param name="succeed">Makes a position's result from the operation's value.</param>
+    /// <param name="fail">Makes a position's result from a failure or cancellation.</param>
+    private sealed class Batch<TItem, TValue, TResult>(
+        List<TItem> distinct,
+        List<int> firstPosition,
+        int[] nextPosition,
+        int maxConcurrency,
+        Func<TItem, CancellationToken, ValueTask<TValue>> run,
+        Func<TItem, TValue, TResult> succeed,
+        Func<TItem, Exception, TResult> fail)
         where TItem : notnull
     {
-        private readonly List<TItem> _distinct;
-        private readonly List<int> _firstPosition;
-        private readonly int[] _nextPosition;
-        private readonly int _maxConcurrency;
-        private readonly Func<TItem, CancellationToken, ValueTask<TValue>> _run;
-        private readonly Func<TItem, TValue, TResult> _succeed;
-        private readonly Func<TItem, Exception, TResult> _fail;
-
-        private Batch(
-            List<TItem> distinct,
-            List<int> firstPosition,
-            int[] nextPosition,
-            int maxConcurrency,
-            Func<TItem, CancellationToken, ValueTask<TValue>> run,
-            Func<TItem, TValue, TResult> succeed,
-            Func<TItem, Exception, TResult> fail)
-        {
-            _distinct = distinct;
-            _firstPosition = firstPosition;
-            _nextPosition = nextPosition;
-            _maxConcurrency = maxConcurrency;
-            _run = run;
-            _succeed = succeed;
-            _fail = fail;
-        }
-
         /// <summary>Validates the arguments and groups equal items, keeping first-appearance order so work starts in input order.</summary>
         public static Batch<TItem, TValue, TResult> Plan(
             IReadOnlyList<TItem> items,
@@ -166,7 +154,7 @@ internal static class BoundedFanOut
         public Task RunAsync(Action<int, TResult> report, CancellationToken stop)
         {
             var next = -1;
-            var workers = new Task[Math.Min(_maxConcurrency, _distinct.Count)];
+            var workers = new Task[Math.Min(maxConcurrency, distinct.Count)];
             for (var w = 0; w < workers.Length; w++)
             {
                 workers[w] = Task.Run(WorkAsync, CancellationToken.None);
@@ -177,27 +165,27 @@ internal static class BoundedFanOut
             async Task WorkAsync()
             {
                 int index;
-                while ((index = Interlocked.Increment(ref next)) < _distinct.Count)
+                while ((index = Interlocked.Increment(ref next)) < distinct.Count)
                 {
-                    var item = _distinct[index];
+                    var item = distinct[index];
                     TResult result;
                     if (stop.IsCancellationRequested)
                     {
-                        result = _fail(item, new OperationCanceledException(stop));
+                        result = fail(item, new OperationCanceledException(stop));
                     }
                     else
                     {
                         try
                         {
-                            result = _succeed(item, await _run(item, stop).ConfigureAwait(false));
+                            result = succeed(item, await run(item, stop).ConfigureAwait(false));
                         }
                         catch (Exception exception)
                         {
-                            result = _fail(item, exception);
+                            result = fail(item, exception);
                         }
                     }
 
-                    for (var position = _firstPosition[index]; position >= 0; position = _nextPosition[position])
+                    for (var position = firstPosition[index]; position >= 0; position = nextPosition[position])
                     {
                         report(position, result);
                     }

@@ -159,15 +159,14 @@ internal ref struct RelativeUriBuilder
 /// <summary>The escaping rules shared by the URI builder and the form writer.</summary>
 internal static class UrlEscaping
 {
-    /// <summary>The unreserved characters, for finding the end of a run that is copied as is.</summary>
+    /// <summary>RFC 3986 unreserved characters, written as is: <c>A-Z a-z 0-9 - . _ ~</c>.</summary>
     public static readonly SearchValues<char> Unreserved =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~");
 
-    /// <summary>RFC 3986 unreserved characters: <c>A-Z a-z 0-9 - . _ ~</c>.</summary>
+    /// <summary>Whether <paramref name="c"/> is one of the <see cref="Unreserved"/> characters.</summary>
     /// <param name="c">The character.</param>
     /// <returns>Whether it is written as is.</returns>
-    public static bool IsUnreserved(char c) =>
-        (uint)((c | 0x20) - 'a') <= 'z' - 'a' || (uint)(c - '0') <= 9 || c == '-' || c == '.' || c == '_' || c == '~';
+    public static bool IsUnreserved(char c) => Unreserved.Contains(c);
 
     /// <summary>An uppercase hex digit.</summary>
     /// <param name="value">0–15.</param>
