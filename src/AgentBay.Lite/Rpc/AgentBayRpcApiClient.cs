@@ -75,9 +75,22 @@ internal sealed partial class AgentBayRpcApiClient
                 at += text.Length;
             }
 
-            parts.High.TryFormat(chars[at..], out _, "x16", CultureInfo.InvariantCulture);
-            parts.Low.TryFormat(chars[(at + 16)..], out _, "x16", CultureInfo.InvariantCulture);
+            WriteHex(parts.High, chars.Slice(at, 16));
+            WriteHex(parts.Low, chars.Slice(at + 16, 16));
         });
+    }
+
+    /// <summary>
+    /// Writes <paramref name="value"/> as lowercase hex digits filling <paramref name="digits"/>. Written out because
+    /// <c>ulong.TryFormat(…, "x16", …)</c> takes the formatter's general path, which showed in fan-out profiles.
+    /// </summary>
+    private static void WriteHex(ulong value, Span<char> digits)
+    {
+        for (int i = digits.Length - 1; i >= 0; i--)
+        {
+            digits[i] = "0123456789abcdef"[(int)(value & 0xF)];
+            value >>= 4;
+        }
     }
 
     /// <summary>The current UTC second as the query carries it (colons escaped); formatted once per second, not per call.</summary>
