@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -21,11 +22,14 @@ namespace AgentBay.Lite.Benchmarks;
 /// would pause the server too, which wrk never does.
 /// </para>
 /// <para>
-/// wrk runs for <see cref="WrkSeconds"/> s before every iteration (<see cref="RunWrkBeforeIteration"/>), so the two
-/// alternate all through the run and share whatever the machine's speed does meanwhile; on this VM a 5 s wrk run before
-/// the SDK and one after it had differed by 25%. An iteration is 16 batches (about 0.7 s), so the moments after a wrk
-/// run weigh little. "wrk req/s" is the median of all recorded wrk runs (after a 5 s warm-up run), and "Rate / wrk" each
-/// benchmark's median rate as a share of it.
+/// wrk runs for <see cref="WrkSeconds"/> s before every iteration (<see cref="RunWrkBeforeSdkIteration"/>,
+/// <see cref="RunWrkBeforeRawIteration"/>), so the two alternate all through the run and share whatever the machine's
+/// speed does meanwhile; on this VM a 5 s wrk run before the SDK and one after it had differed by 25%. An iteration is 16
+/// batches (about 0.7 s), so the moments after a wrk run weigh little. "wrk req/s" is the median of all recorded wrk
+/// runs (after a 5 s warm-up run), and "Rate / wrk" each benchmark's median rate as a share of it. The VM's speed drifts
+/// over minutes, so that pooled ratio moves with whichever phase each benchmark happened to run in;
+/// "Rate / wrk, paired" divides each measured iteration's rate by the wrk run just before it and takes the median, which
+/// cancels the drift.
 /// </para>
 /// <para>
 /// Beside the SDK, <see cref="RawHttpClient_GetLinks_Uncached"/> is the floor of the .NET HTTP stack: the same GetLink
@@ -54,8 +58,9 @@ public partial class WrkComparisonBenchmarks : IDisposable
     private byte[][] _rawForms = [];
 
     /// <summary>
-    /// Where the benchmark processes leave wrk's rates (one per line) for the columns, which the host process computes;
-    /// the runs beside both benchmarks count, as both start the same emulator build on the same machine.
+    /// Where the benchmark processes leave wrk's rates for the columns, which the host process computes: one line per
+    /// run, the benchmark it preceded and the rate, tab-separated. The pooled columns count the runs beside both
+    /// benchmarks, as both start the same emulator build on the same machine.
     /// </summary>
     private static string ResultPath => Path.Combine(Path.GetTempPath(), "agentbay-lite-bench-wrk-getlink-rps.txt");
 
@@ -73,14 +78,13 @@ public partial class WrkComparisonBenchmarks : IDisposable
         await RunWrkAsync(seconds: 5); // warms the emulator (JIT tiers, connections), so every recorded run finds it warm
     }
 
-    /// <summary>A wrk run before each iteration, its rate appended to <see cref="ResultPath"/>.</summary>
-    [IterationSetup]
-    public void RunWrkBeforeIteration()
-    {
-        var rate = RunWrkAsync(WrkSeconds).GetAwaiter().GetResult();
-        File.AppendAllText(ResultPath, rate.ToString("R", CultureInfo.InvariantCulture) + "\n");
-        Console.WriteLine($"// wrk -t1 -c{Connections} -d{WrkSeconds}s: {rate:N0} GetLink requests/s");
-    }
+    /// <summary>A wrk run before each iteration of the SDK benchmark.</summary>
+    [IterationSetup(Target = nameof(Sdk_GetLinksAsync_Uncached))]
+    public void RunWrkBeforeSdkIteration() => RunWrkBeforeIteration(nameof(Sdk_GetLinksAsync_Uncached));
+
+    /// <summary>A wrk run before each iteration of the plain-client benchmark.</summary>
+    [IterationSetup(Target = nameof(RawHttpClient_GetLinks_Uncached))]
+    public void RunWrkBeforeRawIteration() => RunWrkBeforeIteration(nameof(RawHttpClient_GetLinks_Uncached));
 
     /// <summary>2,000 distinct links through the SDK, 64 at a time; Op/s is GetLink requests per second.</summary>
     [Benchmark(OperationsPerInvoke = Links)]
@@ -103,6 +107,41 @@ public partial class WrkComparisonBenchmarks : IDisposable
         _rawClient?.Dispose();
         _emulator?.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Runs wrk and appends its rate to <see cref="ResultPath"/>, tagged with the benchmark whose iteration follows.</summary>
+    private void RunWrkBeforeIteration(string benchmark)
+    {
+        var rate = RunWrkAsync(WrkSeconds).GetAwaiter().GetResult();
+        File.AppendAllText(ResultPath, benchmark + "\t" + rate.ToString("R", CultureInfo.InvariantCulture) + "\n");
+        Console.WriteLine($"// wrk -t1 -c{Connections} -d{WrkSeconds}s: {rate:N0} GetLink requests/s");
+    }
+
+    /// <summary>The recorded wrk runs in order: the benchmark each preceded, and its rate.</summary>
+    private static List<(string Benchmark, double Rate)> ReadWrkRuns()
+    {
+        var runs = new List<(string, double)>();
+        if (!File.Exists(ResultPath))
+        {
+            return runs;
+        }
+
+        foreach (var line in File.ReadAllLines(ResultPath))
+        {
+            var fields = line.Split('\t');
+            if (fields.Length == 2 && double.TryParse(fields[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) && double.IsFinite(rate))
+            {
+                runs.Add((fields[0], rate));
+            }
+        }
+
+        return runs;
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private async Task<double> RunWrkAsync(int seconds)
@@ -156,57 +195,94 @@ public partial class WrkComparisonBenchmarks : IDisposable
         public Config()
         {
             AddColumn(StatisticColumn.OperationsPerSecond);
-            AddColumn(new WrkColumn(isShare: false));
-            AddColumn(new WrkColumn(isShare: true));
+            AddColumn(new WrkColumn(WrkColumnKind.Rate));
+            AddColumn(new WrkColumn(WrkColumnKind.Share));
+            AddColumn(new WrkColumn(WrkColumnKind.PairedShare));
         }
     }
 
-    /// <summary>wrk's rate from this run, or the SDK's median rate as a share of it.</summary>
-    private sealed class WrkColumn(bool isShare) : IColumn
+    private enum WrkColumnKind
     {
-        public string Id => nameof(WrkColumn) + isShare;
+        /// <summary>wrk's median rate over all recorded runs, with the range.</summary>
+        Rate,
 
-        public string ColumnName => isShare ? "Rate / wrk" : "wrk req/s";
+        /// <summary>The benchmark's median rate as a share of wrk's pooled median.</summary>
+        Share,
+
+        /// <summary>The median over measured iterations of each iteration's rate as a share of the wrk run just before it.</summary>
+        PairedShare,
+    }
+
+    /// <summary>wrk's rate from this run, or a benchmark's rate as a share of it (pooled or paired per iteration).</summary>
+    private sealed class WrkColumn(WrkColumnKind kind) : IColumn
+    {
+        public string Id => nameof(WrkColumn) + kind;
+
+        public string ColumnName => kind switch
+        {
+            WrkColumnKind.Rate => "wrk req/s",
+            WrkColumnKind.Share => "Rate / wrk",
+            _ => "Rate / wrk, paired",
+        };
 
         public bool AlwaysShow => true;
 
         public ColumnCategory Category => ColumnCategory.Custom;
 
-        public int PriorityInCategory => isShare ? 1 : 0;
+        public int PriorityInCategory => (int)kind;
 
         public bool IsNumeric => true;
 
         public UnitType UnitType => UnitType.Dimensionless;
 
-        public string Legend => isShare
-            ? "The benchmark's median GetLink rate (1 / median time per link) as a share of wrk's median rate"
-            : $"wrk -t1 -c{Connections} -d{WrkSeconds}s with wrk-getlink.lua against the same emulator before each iteration: median (min–max)";
+        public string Legend => kind switch
+        {
+            WrkColumnKind.Rate => $"wrk -t1 -c{Connections} -d{WrkSeconds}s with wrk-getlink.lua against the same emulator before each iteration of both benchmarks: median (min–max)",
+            WrkColumnKind.Share => "The benchmark's median GetLink rate (1 / median time per link) as a share of wrk's median rate",
+            _ => "Median over the measured iterations of the iteration's GetLink rate as a share of the wrk run just before it",
+        };
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
         {
-            var rates = File.Exists(ResultPath)
-                ? File.ReadAllLines(ResultPath)
-                    .Select(line => double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) ? rate : double.NaN)
-                    .Where(double.IsFinite)
-                    .Order()
-                    .ToArray()
-                : [];
-            if (rates.Length == 0)
+            var runs = ReadWrkRuns();
+            if (runs.Count == 0)
             {
                 return "NA";
             }
 
-            double median = rates.Length % 2 == 1 ? rates[rates.Length / 2] : (rates[(rates.Length / 2) - 1] + rates[rates.Length / 2]) / 2;
-            if (!isShare)
+            var rates = runs.Select(run => run.Rate).ToArray();
+            double median = Median(rates);
+            var report = summary[benchmarkCase];
+            switch (kind)
             {
-                return $"{median.ToString("N0", CultureInfo.InvariantCulture)} ({rates[0].ToString("N0", CultureInfo.InvariantCulture)}–{rates[^1].ToString("N0", CultureInfo.InvariantCulture)})";
-            }
+                case WrkColumnKind.Rate:
+                    return $"{median.ToString("N0", CultureInfo.InvariantCulture)} ({rates.Min().ToString("N0", CultureInfo.InvariantCulture)}–{rates.Max().ToString("N0", CultureInfo.InvariantCulture)})";
+                case WrkColumnKind.Share:
+                    return report?.ResultStatistics is { Median: > 0 } stats
+                        ? (1e9 / stats.Median / median).ToString("P0", CultureInfo.InvariantCulture)
+                        : "NA";
+                default:
+                    // One wrk run precedes every workload iteration the benchmark process runs (jitting, warm-up,
+                    // measured, in that order, then one more for the memory diagnoser), so the n-th run belongs to the
+                    // n-th workload iteration.
+                    var before = runs.Where(run => run.Benchmark == benchmarkCase.Descriptor.WorkloadMethod.Name).Select(run => run.Rate).ToArray();
+                    var iterations = report?.AllMeasurements
+                        .Where(m => m.IterationMode == IterationMode.Workload && m.IterationStage != IterationStage.Result)
+                        .ToArray() ?? [];
+                    if (iterations.Length == 0 || before.Length < iterations.Length)
+                    {
+                        return "NA";
+                    }
 
-            return summary[benchmarkCase]?.ResultStatistics is { Median: > 0 } stats
-                ? (1e9 / stats.Median / median).ToString("P0", CultureInfo.InvariantCulture)
-                : "NA";
+                    var shares = iterations
+                        .Select((m, i) => (Measurement: m, Wrk: before[i]))
+                        .Where(pair => pair.Measurement.IterationStage == IterationStage.Actual)
+                        .Select(pair => 1e9 / pair.Measurement.GetAverageTime().Nanoseconds / pair.Wrk)
+                        .ToArray();
+                    return shares.Length == 0 ? "NA" : Median(shares).ToString("P0", CultureInfo.InvariantCulture);
+            }
         }
 
         public bool IsAvailable(Summary summary) => true;
