@@ -201,6 +201,7 @@ public partial class WrkComparisonBenchmarks : IDisposable
         }
     }
 
+    /// <summary>What a <see cref="WrkColumn"/> shows.</summary>
     private enum WrkColumnKind
     {
         /// <summary>wrk's median rate over all recorded runs, with the range.</summary>
