@@ -23,8 +23,6 @@ namespace AgentBay.Lite.Benchmarks;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
-[WarmupCount(10)]
-[IterationCount(15)]
 public class FanOutLatencyBenchmarks : IAsyncDisposable
 {
     private const int FanOutLinks = 1_000;
@@ -89,7 +87,11 @@ public class FanOutLatencyBenchmarks : IAsyncDisposable
 
     private sealed class Config : ManualConfig
     {
-        public Config() => AddColumn(new PerBatchColumn());
+        public Config()
+        {
+            FullRunCounts.Apply(this, warmups: 10, iterations: 15);
+            AddColumn(new PerBatchColumn());
+        }
     }
 
     /// <summary>The median time per link × 1,000: what a 1,000-link batch takes at that rate.</summary>

@@ -7,6 +7,7 @@ public static class Program
 {
     public static void Main(string[] args)
     {
+        FullRunCounts.ReadCommandLine(args);
         WrkComparisonBenchmarks.ForgetEarlierRuns();
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }

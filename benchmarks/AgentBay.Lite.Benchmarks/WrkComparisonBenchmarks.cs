@@ -39,9 +39,6 @@ namespace AgentBay.Lite.Benchmarks;
 /// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
-[WarmupCount(Warmups)]
-[IterationCount(Iterations)]
-[InvocationCount(16)]
 public partial class WrkComparisonBenchmarks : IDisposable
 {
     private const int Links = 2_000;
@@ -194,6 +191,7 @@ public partial class WrkComparisonBenchmarks : IDisposable
     {
         public Config()
         {
+            FullRunCounts.Apply(this, Warmups, Iterations, invocationsPerIteration: 16);
             AddColumn(StatisticColumn.OperationsPerSecond);
             AddColumn(new WrkColumn(WrkColumnKind.Rate));
             AddColumn(new WrkColumn(WrkColumnKind.Share));
