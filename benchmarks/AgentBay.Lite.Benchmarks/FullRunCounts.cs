@@ -6,7 +6,7 @@ namespace AgentBay.Lite.Benchmarks;
 /// <summary>
 /// Warm-up and iteration counts that a benchmark needs for a trustworthy full run but that must not stretch the dry job
 /// <c>.ci/bench</c> asks for. Count attributes (<c>[WarmupCount]</c>, <c>[IterationCount]</c>) override every job,
-/// the dry one included, which made the smoke run measure two benchmarks at full length.
+/// the dry one included, which made the smoke run measure two benchmark classes at full length.
 /// </summary>
 internal static class FullRunCounts
 {
