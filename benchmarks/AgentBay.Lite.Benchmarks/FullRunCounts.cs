@@ -10,10 +10,13 @@ namespace AgentBay.Lite.Benchmarks;
 /// </summary>
 internal static class FullRunCounts
 {
-    /// <summary>Whether the command line asked for BenchmarkDotNet's dry job; set by <see cref="Program.Main"/>.</summary>
-    public static bool IsDryRun { get; private set; }
+    /// <summary>Whether the command line asked for BenchmarkDotNet's dry job; set through <see cref="ReadCommandLine"/>.</summary>
+    private static bool _isDryRun;
 
-    /// <summary>Notes whether <paramref name="args"/> asks for the dry job (<c>--job dry</c> or <c>-j dry</c>).</summary>
+    /// <summary>
+    /// Notes whether <paramref name="args"/> asks for the dry job (<c>--job dry</c> or <c>-j dry</c>); called by
+    /// <see cref="Program.Main"/> before BenchmarkDotNet reads the configs.
+    /// </summary>
     /// <param name="args">The benchmark host's command line.</param>
     public static void ReadCommandLine(string[] args)
     {
@@ -21,7 +24,7 @@ internal static class FullRunCounts
         {
             if (args[i] is "--job" or "-j" && string.Equals(args[i + 1], "dry", StringComparison.OrdinalIgnoreCase))
             {
-                IsDryRun = true;
+                _isDryRun = true;
             }
         }
     }
@@ -33,7 +36,7 @@ internal static class FullRunCounts
     /// <param name="invocationsPerIteration">Invocations per iteration, or <see langword="null"/> to let BenchmarkDotNet choose.</param>
     public static void Apply(ManualConfig config, int warmups, int iterations, int? invocationsPerIteration = null)
     {
-        if (IsDryRun)
+        if (_isDryRun)
         {
             return;
         }
