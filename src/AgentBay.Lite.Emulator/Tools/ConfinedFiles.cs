@@ -45,6 +45,11 @@ internal sealed class ConfinedFiles(SessionWorkspace workspace)
     /// <summary>The path to hand to openat2 below the root: sandbox paths as they are; without a sandbox, relative to the session directory.</summary>
     private string Locate(string path)
     {
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new ToolArgumentException("the emulator's file tools need Linux (they resolve every path with openat2 so that no symlink or .. leaves the session); this machine runs " + System.Runtime.InteropServices.RuntimeInformation.OSDescription + ".");
+        }
+
         if (path.Length == 0 || path.Contains('\0', StringComparison.Ordinal))
         {
             throw new ToolArgumentException($"invalid path: \"{path}\"");

@@ -27,6 +27,12 @@ internal sealed class SessionWorkspace : IAsyncDisposable
     public static async Task<SessionWorkspace> CreateAsync(ProcessLauncher? launcher, string sessionId, string directory, CancellationToken cancellationToken)
     {
         System.IO.Directory.CreateDirectory(directory);
+        if (launcher is null && !OperatingSystem.IsLinux())
+        {
+            // File tools need openat2 (Linux); elsewhere they answer with a tool error (ConfinedFiles).
+            return new SessionWorkspace(directory, null, new SafeFileHandle(-1, ownsHandle: false));
+        }
+
         if (launcher is null)
         {
             var root = Native.OpenAt2(null, directory, Native.OPath | Native.ODirectory, 0, 0, out var errno);
