@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Hosting;
 
 /// <summary>Creates the emulator's self-signed TLS certificate (for 127.0.0.1, ::1 and localhost).</summary>
 internal static class SelfSignedCertificate
