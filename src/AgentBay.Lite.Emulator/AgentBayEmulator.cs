@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AgentBay.Lite.Emulator.Browser;
 using AgentBay.Lite.Emulator.Control;
+using AgentBay.Lite.Emulator.Gateway;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.Rpc;
 using Microsoft.AspNetCore.Builder;
@@ -63,6 +65,14 @@ public sealed class AgentBayEmulator : IAsyncDisposable
     /// <summary>The directory holding one working directory per session (named after the session id).</summary>
     public string WorkDirectory => _state.Tools.Root;
 
+    /// <summary>Why browser sessions have no browser (no Chromium installed, naming the Debian package), or null when they have one.</summary>
+    public string? BrowserUnavailableReason => _state.Browsers.IsAvailable ? null : Chromium.MissingMessage;
+
+    /// <summary>The shapes of the link URLs this emulator hands out; their scheme follows the listener's (https/wss or http/ws).</summary>
+    public string LinkUrlShapes => IsHttps
+        ? "https://HOST/request_ai/{token}/path/ and wss://HOST/websocket_ai/{token}"
+        : "http://HOST/request_ai/{token}/path/ and ws://HOST/websocket_ai/{token}";
+
     /// <summary>How many sessions are live (created and not deleted).</summary>
     public int LiveSessionCount => _state.Sessions.LiveCount;
 
@@ -117,8 +127,10 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         });
 
         builder.Services.AddRoutingCore();
+        builder.Services.AddLinkGateway();
         var app = builder.Build();
         ControlEndpoints.Map(app, state);
+        app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
         RpcEndpoint.Map(app, state);
 
         try
@@ -206,6 +218,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
             await _app.DisposeAsync();
             Certificate?.Dispose();
             _state.Sessions.EndAll(removeDirectories: !_ownsWorkDirectory);
+            await _state.Browsers.DisposeAsync();
             if (!_ownsWorkDirectory)
             {
                 TryDeleteDirectory(Path.Combine(_state.Tools.Root, ".io"), true);

@@ -71,7 +71,11 @@ internal static class Chromium
     }
 
     /// <summary>The process start for the browser: directly on the host, or inside a session's namespaces.</summary>
-    public static ProcessStartInfo StartInfo(string executable, int? namespacePid, string profileDirectory)
+    /// <param name="executable">The Chromium executable.</param>
+    /// <param name="namespacePid">A host PID in the session's namespaces; null to start on the host.</param>
+    /// <param name="profileDirectory">The private profile directory.</param>
+    /// <param name="temporaryDirectory">On the host: a private TMPDIR for the browser; ignored in a sandbox, whose /tmp is its own.</param>
+    public static ProcessStartInfo StartInfo(string executable, int? namespacePid, string profileDirectory, string? temporaryDirectory)
     {
         var start = new ProcessStartInfo
         {
@@ -97,8 +101,11 @@ internal static class Chromium
             start.FileName = executable;
 
             // On the host, Chromium's own temporary files (e.g. its SingletonSocket directory) would land in the
-            // shared /tmp and outlive it; keep them in the profile directory, which the session owns.
-            start.Environment["TMPDIR"] = profileDirectory;
+            // shared /tmp and outlive it. (Not the profile directory: the socket path must stay under 108 bytes.)
+            if (temporaryDirectory is not null)
+            {
+                start.Environment["TMPDIR"] = temporaryDirectory;
+            }
         }
 
         if (namespacePid is not null)

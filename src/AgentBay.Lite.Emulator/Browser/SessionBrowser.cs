@@ -19,11 +19,13 @@ internal sealed class SessionBrowser : IAsyncDisposable
 
     private readonly Process _process;
     private readonly TaskCompletionSource _exited;
+    private readonly DirectoryInfo? _temporaryDirectory;
 
-    private SessionBrowser(Process process, TaskCompletionSource exited, int port, string devToolsPath)
+    private SessionBrowser(Process process, TaskCompletionSource exited, DirectoryInfo? temporaryDirectory, int port, string devToolsPath)
     {
         _process = process;
         _exited = exited;
+        _temporaryDirectory = temporaryDirectory;
         Port = port;
         DevToolsPath = devToolsPath;
     }
@@ -52,12 +54,14 @@ internal sealed class SessionBrowser : IAsyncDisposable
     /// <exception cref="BrowserUnavailableException">It could not start or did not listen in time.</exception>
     public static async Task<SessionBrowser> StartAsync(string executable, int? namespacePid, string profileDirectory, TimeSpan startTimeout, CancellationToken cancellationToken)
     {
+        DirectoryInfo? temporary = null;
         if (namespacePid is null)
         {
             Directory.CreateDirectory(profileDirectory);
+            temporary = Directory.CreateTempSubdirectory("agentbay-browser-");
         }
 
-        var process = new Process { StartInfo = Chromium.StartInfo(executable, namespacePid, profileDirectory), EnableRaisingEvents = true };
+        var process = new Process { StartInfo = Chromium.StartInfo(executable, namespacePid, profileDirectory, temporary?.FullName), EnableRaisingEvents = true };
         var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.Exited += (_, _) => exited.TrySetResult();
         var listening = new TaskCompletionSource<(int Port, string Path)>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -94,6 +98,7 @@ internal sealed class SessionBrowser : IAsyncDisposable
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             process.Dispose();
+            RemoveTemporary(temporary);
             throw new BrowserUnavailableException($"Cannot start Chromium ({executable}): {ex.Message}. Install the Debian package '{Chromium.DebianPackage}'.", ex);
         }
 
@@ -106,11 +111,12 @@ internal sealed class SessionBrowser : IAsyncDisposable
         try
         {
             var (port, path) = await listening.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            return new SessionBrowser(process, exited, port, path);
+            return new SessionBrowser(process, exited, temporary, port, path);
         }
         catch (Exception ex)
         {
             await StopAsync(process, exited).ConfigureAwait(false);
+            RemoveTemporary(temporary);
             if (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 throw new BrowserUnavailableException($"Chromium did not open its DevTools endpoint within {startTimeout.TotalSeconds:0} s. Its last output: {Tail(tail)}", ex);
@@ -122,7 +128,23 @@ internal sealed class SessionBrowser : IAsyncDisposable
 
     /// <summary>Kills the browser and every process it started.</summary>
     /// <returns>A task that completes when they are gone (or after a bounded wait).</returns>
-    public async ValueTask DisposeAsync() => await StopAsync(_process, _exited).ConfigureAwait(false);
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(_process, _exited).ConfigureAwait(false);
+        RemoveTemporary(_temporaryDirectory);
+    }
+
+    private static void RemoveTemporary(DirectoryInfo? directory)
+    {
+        try
+        {
+            directory?.Delete(recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a file still being closed by a dying child; the OS temp cleaner takes the rest.
+        }
+    }
 
     private static async Task StopAsync(Process process, TaskCompletionSource exited)
     {

@@ -31,7 +31,7 @@ internal sealed class LinkGateway : IDisposable
     /// <summary>The path prefix of WSS and CDP links.</summary>
     public const string WebSocketPrefix = "/websocket_ai";
 
-    private static readonly HttpRequestOptionsKey<LinkTarget> TargetKey = new("AgentBay.LinkTarget");
+    private static readonly HttpRequestOptionsKey<LinkDestination> TargetKey = new("AgentBay.LinkDestination");
 
     private static readonly ForwarderRequestConfig RequestConfig = new()
     {
@@ -71,12 +71,12 @@ internal sealed class LinkGateway : IDisposable
     /// <param name="context">The request.</param>
     /// <param name="resolver">Turns the route's token into a target.</param>
     /// <returns>A task that completes when the exchange is over.</returns>
-    public async Task ForwardAsync(HttpContext context, ILinkTargetResolver resolver)
+    public async Task ForwardAsync(HttpContext context, ILinkResolver resolver)
     {
         var token = context.GetRouteValue("token") as string ?? "";
         var isRequestRoute = context.Request.Path.StartsWithSegments(RequestPrefix, StringComparison.Ordinal);
 
-        LinkTarget? target;
+        LinkDestination? target;
         try
         {
             target = await resolver.ResolveAsync(token, context.RequestAborted).ConfigureAwait(false);
@@ -171,7 +171,7 @@ internal sealed class LinkGateway : IDisposable
     }
 
     /// <summary>Points the outgoing request at the session's port, as seen from inside the session.</summary>
-    private sealed class LinkTransformer(LinkTarget target, PathString path) : HttpTransformer
+    private sealed class LinkTransformer(LinkDestination target, PathString path) : HttpTransformer
     {
         public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
         {
@@ -207,7 +207,7 @@ internal static class LinkGatewayEndpoints
     /// <param name="endpoints">The route builder.</param>
     /// <param name="resolver">Turns tokens into targets.</param>
     /// <returns>A convention builder for all gateway routes.</returns>
-    public static IEndpointConventionBuilder MapLinkGateway(this IEndpointRouteBuilder endpoints, ILinkTargetResolver resolver)
+    public static IEndpointConventionBuilder MapLinkGateway(this IEndpointRouteBuilder endpoints, ILinkResolver resolver)
     {
         ArgumentNullException.ThrowIfNull(resolver);
         var gateway = endpoints.ServiceProvider.GetRequiredService<LinkGateway>();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Browser;
 using AgentBay.Lite.Emulator.Faults;
 using AgentBay.Lite.Emulator.Sessions;
 using AgentBay.Lite.Emulator.Tools;
@@ -17,6 +18,8 @@ internal sealed class EmulatorState : IDisposable
         LogRequests = options.LogRequests;
         Tools = new ToolRunner(workRoot, options.DisableExec);
         Sessions = new SessionService(new SessionStore(options.MaxSessions, options.MaxLinksPerSession), Tools, options.MaxSessions);
+        var chromium = options.BrowserExecutable is null ? Chromium.Find() : Chromium.Find([options.BrowserExecutable]);
+        Browsers = new BrowserService(Sessions, new SessionBrowsers(chromium));
         Injector = new Injector(options.Seed);
         Injector.SetLatency(options.Latency, null);
         foreach (var (action, profile) in options.LatencyByAction)
@@ -48,6 +51,9 @@ internal sealed class EmulatorState : IDisposable
     public SessionService Sessions { get; }
 
     public ToolRunner Tools { get; }
+
+    /// <summary>The sessions' browsers (Chromium, started on first need).</summary>
+    public BrowserService Browsers { get; }
 
     public Injector Injector { get; }
 

@@ -17,7 +17,7 @@ public sealed class BrowserTests(GatewayFixture fixture) : IClassFixture<Gateway
         Assert.True(browsers.Executable is not null, Chromium.MissingMessage);
 
         var browser = await browsers.GetOrStartAsync("session-cdpinside", fixture.Namespace.Pid, "/tmp/agentbay-browser", ended.Token, cts.Token);
-        var token = fixture.Gateway.Add(new LinkTarget("session-cdpinside", LinkKind.Cdp, browser.Port, fixture.Namespace.Pid, ended.Token) { WebSocketPath = browser.DevToolsPath });
+        var token = fixture.Gateway.Add(new LinkDestination("session-cdpinside", LinkKind.Cdp, browser.Port, fixture.Namespace.Pid, ended.Token) { WebSocketPath = browser.DevToolsPath });
 
         Assert.Equal("inside", await OpenAndReadTitleAsync(fixture.Gateway.WebSocketUrl(token), fixture.HttpPort));
         Assert.Same(browser, await browsers.GetOrStartAsync("session-cdpinside", fixture.Namespace.Pid, "/tmp/agentbay-browser", ended.Token, cts.Token));
@@ -38,7 +38,7 @@ public sealed class BrowserTests(GatewayFixture fixture) : IClassFixture<Gateway
             await using var browsers = new SessionBrowsers(Chromium.Find());
             Assert.True(browsers.Executable is not null, Chromium.MissingMessage);
             var browser = await browsers.GetOrStartAsync("session-cdphost", null, profile.FullName, ended.Token, cts.Token);
-            var token = fixture.Gateway.Add(new LinkTarget("session-cdphost", LinkKind.Cdp, browser.Port, null, ended.Token) { WebSocketPath = browser.DevToolsPath });
+            var token = fixture.Gateway.Add(new LinkDestination("session-cdphost", LinkKind.Cdp, browser.Port, null, ended.Token) { WebSocketPath = browser.DevToolsPath });
 
             Assert.Equal("host", await OpenAndReadTitleAsync(fixture.Gateway.WebSocketUrl(token), fixture.HttpPort));
 

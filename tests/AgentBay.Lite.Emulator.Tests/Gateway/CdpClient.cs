@@ -40,6 +40,16 @@ internal sealed class CdpClient : IAsyncDisposable
         return evaluated.GetProperty("result").GetProperty("value").GetString()!;
     }
 
+    /// <summary>The URLs of the browser's open pages.</summary>
+    public async Task<List<string>> GetPageUrlsAsync(CancellationToken cancellationToken)
+    {
+        var targets = await CallAsync("Target.getTargets", null, null, cancellationToken);
+        return targets.GetProperty("targetInfos").EnumerateArray()
+            .Where(t => t.GetProperty("type").GetString() == "page")
+            .Select(t => t.GetProperty("url").GetString()!)
+            .ToList();
+    }
+
     /// <summary>Returns the <c>product</c> of <c>Browser.getVersion</c>, e.g. <c>Chrome/156.0.8078.114</c>.</summary>
     public async Task<string> GetProductAsync(CancellationToken cancellationToken) =>
         (await CallAsync("Browser.getVersion", null, null, cancellationToken)).GetProperty("product").GetString()!;

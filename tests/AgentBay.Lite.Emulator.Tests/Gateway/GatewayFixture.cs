@@ -36,7 +36,7 @@ public sealed class GatewayFixture : IAsyncLifetime
         Gateway = await GatewayHost.StartAsync();
     }
 
-    internal LinkTarget Target(LinkKind kind, int port, CancellationToken ended = default) =>
+    internal LinkDestination Target(LinkKind kind, int port, CancellationToken ended = default) =>
         new("session-test" + Guid.NewGuid().ToString("N")[..8], kind, port, Namespace.Pid, ended);
 
     public async Task DisposeAsync()

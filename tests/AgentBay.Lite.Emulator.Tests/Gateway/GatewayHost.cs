@@ -10,10 +10,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AgentBay.Lite.Emulator.Tests.Gateway;
 
 /// <summary>The link gateway alone on a real loopback port, with a token table the test fills.</summary>
-internal sealed class GatewayHost : IAsyncDisposable, ILinkTargetResolver
+internal sealed class GatewayHost : IAsyncDisposable, ILinkResolver
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<string, Func<LinkTarget>> _links = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Func<LinkDestination>> _links = new(StringComparer.Ordinal);
 
     private GatewayHost(WebApplication app, Uri address)
     {
@@ -41,9 +41,9 @@ internal sealed class GatewayHost : IAsyncDisposable, ILinkTargetResolver
     }
 
     /// <summary>Adds a link; returns its token.</summary>
-    public string Add(LinkTarget target) => Add(() => target);
+    public string Add(LinkDestination target) => Add(() => target);
 
-    public string Add(Func<LinkTarget> target)
+    public string Add(Func<LinkDestination> target)
     {
         var token = Guid.NewGuid().ToString("N");
         _links[token] = target;
@@ -56,7 +56,7 @@ internal sealed class GatewayHost : IAsyncDisposable, ILinkTargetResolver
 
     public Uri WebSocketUrl(string token) => new($"ws://{Address.Authority}/websocket_ai/{token}");
 
-    public ValueTask<LinkTarget?> ResolveAsync(string token, CancellationToken cancellationToken) =>
+    public ValueTask<LinkDestination?> ResolveAsync(string token, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_links.TryGetValue(token, out var target) ? target() : null);
 
     public async ValueTask DisposeAsync()
@@ -65,8 +65,8 @@ internal sealed class GatewayHost : IAsyncDisposable, ILinkTargetResolver
         await _app.DisposeAsync();
     }
 
-    private sealed class DeferredResolver(Func<ILinkTargetResolver> resolver) : ILinkTargetResolver
+    private sealed class DeferredResolver(Func<ILinkResolver> resolver) : ILinkResolver
     {
-        public ValueTask<LinkTarget?> ResolveAsync(string token, CancellationToken cancellationToken) => resolver().ResolveAsync(token, cancellationToken);
+        public ValueTask<LinkDestination?> ResolveAsync(string token, CancellationToken cancellationToken) => resolver().ResolveAsync(token, cancellationToken);
     }
 }

@@ -19,21 +19,21 @@ internal enum LinkKind
 /// <param name="Port">The port on the session's loopback (for CDP: the browser's DevTools port).</param>
 /// <param name="NamespacePid">A host PID inside the session's namespaces; null when the session runs on the host.</param>
 /// <param name="SessionEnded">Cancelled when the session ends; cuts traffic still in flight.</param>
-internal sealed record LinkTarget(string SessionId, LinkKind Kind, int Port, int? NamespacePid, CancellationToken SessionEnded)
+internal sealed record LinkDestination(string SessionId, LinkKind Kind, int Port, int? NamespacePid, CancellationToken SessionEnded)
 {
     /// <summary>The path WebSocket traffic goes to: <c>/devtools/browser/{id}</c> for CDP links, <c>/</c> otherwise.</summary>
     public string WebSocketPath { get; init; } = "/";
 }
 
 /// <summary>Turns the token of a link URL into the target it leads to.</summary>
-internal interface ILinkTargetResolver
+internal interface ILinkResolver
 {
     /// <summary>Resolves a token. For a CDP link this may start the session's browser.</summary>
     /// <param name="token">The token from the URL path.</param>
     /// <param name="cancellationToken">The request's cancellation.</param>
     /// <returns>The target, or null when no live link has this token (unknown, revoked, or its session is gone).</returns>
     /// <exception cref="LinkUnavailableException">The link exists but cannot be served (e.g. no browser available).</exception>
-    ValueTask<LinkTarget?> ResolveAsync(string token, CancellationToken cancellationToken);
+    ValueTask<LinkDestination?> ResolveAsync(string token, CancellationToken cancellationToken);
 }
 
 /// <summary>A live link cannot be served right now; the message tells the user why and what to do (sent as the 503 body).</summary>
