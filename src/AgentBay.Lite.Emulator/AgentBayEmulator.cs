@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using AgentBay.Lite.Emulator.Browser;
 using AgentBay.Lite.Emulator.Control;
+using AgentBay.Lite.Emulator.Gateway;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.Rpc;
 using Microsoft.AspNetCore.Builder;
@@ -72,6 +74,14 @@ public sealed class AgentBayEmulator : IAsyncDisposable
     /// <summary>The domain service, for in-assembly parts (the link gateway) and tests.</summary>
     internal Sessions.SessionService Sessions => _state.Sessions;
 
+    /// <summary>Why browser sessions have no browser (no Chromium installed, naming the Debian package), or null when they have one.</summary>
+    public string? BrowserUnavailableReason => _state.Browsers.IsAvailable ? null : Chromium.MissingMessage;
+
+    /// <summary>The shapes of the link URLs this emulator hands out; their scheme follows the listener's (https/wss or http/ws).</summary>
+    public string LinkUrlShapes => IsHttps
+        ? "https://HOST/request_ai/{token}/path/ and wss://HOST/websocket_ai/{token}"
+        : "http://HOST/request_ai/{token}/path/ and ws://HOST/websocket_ai/{token}";
+
     /// <summary>How many sessions are live (created and not deleted).</summary>
     public int LiveSessionCount => _state.Sessions.LiveCount;
 
@@ -126,8 +136,10 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         });
 
         builder.Services.AddRoutingCore();
+        builder.Services.AddLinkGateway();
         var app = builder.Build();
         ControlEndpoints.Map(app, state);
+        app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
         RpcEndpoint.Map(app, state);
 
         try
@@ -215,6 +227,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
             await _app.DisposeAsync();
             Certificate?.Dispose();
             await _state.Sessions.EndAllAsync();
+            await _state.Browsers.DisposeAsync();
             if (!_ownsWorkDirectory)
             {
                 TryDeleteDirectory(Path.Combine(_state.Tools.Root, ".io"), true);

@@ -43,6 +43,12 @@ public sealed class AgentBayEmulatorOptions
     /// </summary>
     public bool AllowHostExecution { get; set; }
 
+    /// <summary>
+    /// The Chromium executable browser sessions run (CLI: <c>--chromium</c>). Null looks for Debian's
+    /// <c>/usr/bin/chromium</c> and the usual alternatives; a path that does not exist means "no browser".
+    /// </summary>
+    public string? BrowserExecutable { get; set; }
+
     /// <summary>The directory under which per-session working directories are created. Null uses a fresh directory under the system temp path, removed on dispose.</summary>
     public string? WorkDirectory { get; set; }
 

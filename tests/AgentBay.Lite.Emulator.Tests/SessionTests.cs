@@ -130,7 +130,7 @@ public sealed class SessionTests(EmulatorFixture fixture) : IClassFixture<Emulat
         var browser = await rpc.CreateSessionAsync(("ImageId", "browser_latest"));
         var linux = await rpc.CreateSessionAsync(("ImageId", "linux_latest"));
         var url = (await rpc.CallAsync("GetCdpLink", ("SessionId", browser))).AssertOk().Data.GetProperty("Url").GetString();
-        Assert.StartsWith("wss://", url);
+        Assert.StartsWith("ws://", url);
         (await rpc.CallAsync("GetCdpLink", ("SessionId", linux))).AssertError("InvalidOperation.CdpUnsupportedImage");
     }
 

@@ -15,7 +15,7 @@ public sealed class SmokeTests(EmulatorFixture fixture) : IClassFixture<Emulator
             SessionLink cdp = await session.GetLinkAsync(LinkRequest.Cdp);
 
             Assert.Matches("^session-[a-z0-9]{17}$", session.Id);
-            Assert.Equal("wss", cdp.Url.Scheme);
+            Assert.Equal("ws", cdp.Url.Scheme);
             Assert.Equal(fixture.Emulator.Endpoint.Authority, cdp.Url.Authority);
             Assert.StartsWith("/websocket_ai/", cdp.Url.AbsolutePath, StringComparison.Ordinal);
             Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(cdp.Url.AbsolutePath["/websocket_ai/".Length..]));

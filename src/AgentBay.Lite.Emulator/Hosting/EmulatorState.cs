@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Browser;
 using AgentBay.Lite.Emulator.Faults;
 using AgentBay.Lite.Emulator.Sessions;
 using AgentBay.Lite.Emulator.Sessions.Sandbox;
@@ -26,6 +27,8 @@ internal sealed class EmulatorState : IDisposable
         _launcher = SandboxUnavailableReason is null ? new ProcessLauncher() : null;
         Tools = new ToolRunner(workRoot, mode, SandboxUnavailableReason);
         Sessions = new SessionService(new SessionStore(options.MaxSessions, options.MaxLinksPerSession), Tools, options.MaxSessions, _launcher);
+        var chromium = options.BrowserExecutable is null ? Chromium.Find() : Chromium.Find([options.BrowserExecutable]);
+        Browsers = new BrowserService(Sessions, new SessionBrowsers(chromium));
         Injector = new Injector(options.Seed);
         Injector.SetLatency(options.Latency, null);
         foreach (var (action, profile) in options.LatencyByAction)
@@ -64,6 +67,9 @@ internal sealed class EmulatorState : IDisposable
     public SessionService Sessions { get; }
 
     public ToolRunner Tools { get; }
+
+    /// <summary>The sessions' browsers (Chromium, started on first need).</summary>
+    public BrowserService Browsers { get; }
 
     public Injector Injector { get; }
 

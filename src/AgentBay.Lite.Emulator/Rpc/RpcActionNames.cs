@@ -16,6 +16,7 @@ internal static class RpcActionNames
     public const string ListMcpTools = nameof(ListMcpTools);
     public const string SetLabel = nameof(SetLabel);
     public const string GetLabel = nameof(GetLabel);
+    public const string InitBrowser = nameof(InitBrowser);
 
     /// <summary>The operation name of requests whose action is missing or unknown.</summary>
     public const string Unknown = "(unknown)";
@@ -24,6 +25,7 @@ internal static class RpcActionNames
     [
         CreateMcpSession, GetSession, GetSessionDetail, ListSession, DeleteSessionAsync, ReleaseMcpSession,
         GetMcpResource, GetLink, GetCdpLink, CallMcpTool, ListMcpTools, SetLabel, GetLabel,
+        InitBrowser,
     ];
 
     /// <summary>The canonical (interned) action name, or null when <paramref name="action"/> is not one.</summary>

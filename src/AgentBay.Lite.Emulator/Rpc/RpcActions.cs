@@ -30,6 +30,7 @@ internal sealed class RpcActions(EmulatorState state)
         RpcActionNames.ListMcpTools => ListMcpToolsAsync(context),
         RpcActionNames.SetLabel => SetLabelAsync(context, request),
         RpcActionNames.GetLabel => GetLabelAsync(context, request),
+        RpcActionNames.InitBrowser => InitBrowserAsync(context, request),
         _ => RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidAction.NotFound", $"The action \"{request.Action}\" is not supported by the AgentBay emulator."),
     };
 
@@ -52,13 +53,55 @@ internal sealed class RpcActions(EmulatorState state)
             port = p;
         }
 
-        return SendLinkAsync(context, _sessions.IssueLink(sessionId, request["ProtocolType"], port));
+        var protocol = request["ProtocolType"];
+        var isCdp = port is null && (protocol is null || protocol.Equals("wss", StringComparison.OrdinalIgnoreCase));
+        if (isCdp && state.Browsers.RefuseCdpLink(sessionId) is { } refusal)
+        {
+            return RpcEnvelope.ErrorAsync(response, refusal);
+        }
+
+        return SendLinkAsync(context, _sessions.IssueLink(sessionId, protocol, port));
     }
 
-    private Task GetCdpLinkAsync(HttpContext context, RpcRequest request) =>
-        request["SessionId"] is { } sessionId
-            ? SendLinkAsync(context, _sessions.IssueCdpLink(sessionId))
-            : RpcEnvelope.MissingAsync(context.Response, "SessionId");
+    private Task GetCdpLinkAsync(HttpContext context, RpcRequest request)
+    {
+        if (request["SessionId"] is not { } sessionId)
+        {
+            return RpcEnvelope.MissingAsync(context.Response, "SessionId");
+        }
+
+        return state.Browsers.RefuseCdpLink(sessionId) is { } refusal
+            ? RpcEnvelope.ErrorAsync(context.Response, refusal)
+            : SendLinkAsync(context, _sessions.IssueCdpLink(sessionId));
+    }
+
+    /// <summary>Starts the session's browser (if not yet running) and answers with its DevTools port, as the official SDKs' <c>browser.initialize()</c> expects.</summary>
+    private async Task InitBrowserAsync(HttpContext context, RpcRequest request)
+    {
+        if (request["SessionId"] is not { } sessionId)
+        {
+            await RpcEnvelope.MissingAsync(context.Response, "SessionId");
+            return;
+        }
+
+        if (request["BrowserOption"] is { } option && !IsJsonOf(option, JsonValueKind.Object))
+        {
+            await RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidParameter.BrowserOption", "BrowserOption must be a JSON object string.");
+            return;
+        }
+
+        if (!(await state.Browsers.GetOrStartAsync(sessionId, context.RequestAborted)).Succeeded(out var browser, out var error))
+        {
+            await RpcEnvelope.ErrorAsync(context.Response, error);
+            return;
+        }
+
+        var w = RpcEnvelope.BeginOk();
+        w.WriteStartObject("Data"u8);
+        w.WriteNumber("Port"u8, browser.Port);
+        w.WriteEndObject();
+        await RpcEnvelope.SendAsync(context.Response, w);
+    }
 
     private Task SendLinkAsync(HttpContext context, Outcome<LinkGrant> outcome)
     {
@@ -67,10 +110,13 @@ internal sealed class RpcActions(EmulatorState state)
             return RpcEnvelope.ErrorAsync(context.Response, error);
         }
 
+        // Links use the listener's scheme, so every link this emulator hands out can be opened as printed:
+        // https/wss (the real shapes) on an HTTPS emulator, http/ws on a plain-HTTP one.
         var host = LinkHost(context);
+        var secure = state.Scheme == "https";
         var url = link.Protocol == "https"
-            ? string.Concat("https://", host, "/request_ai/", link.Token, "/path/")
-            : string.Concat("wss://", host, "/websocket_ai/", link.Token);
+            ? string.Concat(secure ? "https://" : "http://", host, "/request_ai/", link.Token, "/path/")
+            : string.Concat(secure ? "wss://" : "ws://", host, "/websocket_ai/", link.Token);
         var w = RpcEnvelope.BeginOk();
         w.WriteStartObject("Data"u8);
         w.WriteString("Url"u8, url);

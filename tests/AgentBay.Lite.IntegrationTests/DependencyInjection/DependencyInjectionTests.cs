@@ -24,7 +24,7 @@ public sealed class DependencyInjectionTests(EmulatorFixture fixture) : IClassFi
             SessionLink https = await client.GetLinkAsync(session.Id, LinkRequest.Https(30150));
 
             Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(cdp.Url.AbsolutePath["/websocket_ai/".Length..]));
-            Assert.Equal(("wss", "https"), (cdp.Url.Scheme, https.Url.Scheme));
+            Assert.Equal(("ws", "http"), (cdp.Url.Scheme, https.Url.Scheme));
         }
 
         await Assert.ThrowsAsync<SessionNotFoundException>(() => client.GetSessionAsync(sessionId));
@@ -47,7 +47,7 @@ public sealed class DependencyInjectionTests(EmulatorFixture fixture) : IClassFi
 
         await using AgentBaySession session = await right.CreateSessionAsync();
         await Assert.ThrowsAsync<AgentBayAuthenticationException>(() => wrong.CreateSessionAsync());
-        Assert.Equal("https", (await right.GetLinkAsync(session.Id, LinkRequest.Https(30150))).Url.Scheme);
+        Assert.Equal("http", (await right.GetLinkAsync(session.Id, LinkRequest.Https(30150))).Url.Scheme);
     }
 
     private sealed class CountingHandler : DelegatingHandler

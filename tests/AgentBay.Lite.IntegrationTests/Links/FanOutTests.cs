@@ -36,7 +36,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
                 Assert.Equal(requests[i].SessionId, result.SessionId);
                 Assert.Equal(requests[i].Request, result.Request);
                 Assert.Equal(requests[i].SessionId, fixture.Emulator.ResolveLinkToken(LinkTests.TokenOf(result.Link.Url)));
-                Assert.Equal(result.Request is LinkRequest.HttpsLink ? "https" : "wss", result.Link.Url.Scheme);
+                Assert.Equal(result.Request is LinkRequest.HttpsLink ? "http" : "ws", result.Link.Url.Scheme);
             }
 
             Assert.Equal(1000, results.Select(r => r.Link!.Url).Distinct().Count());

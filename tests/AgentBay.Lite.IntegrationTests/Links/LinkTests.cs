@@ -13,7 +13,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
 
         SessionLink link = await session.GetLinkAsync(LinkRequest.Cdp);
 
-        string token = AssertShape(link.Url, "wss", "/websocket_ai/", "");
+        string token = AssertShape(link.Url, "ws", "/websocket_ai/", "");
         Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(token));
         Assert.Equal(LinkRequest.Cdp, link.Request);
         Assert.Equal(session.Id, link.SessionId);
@@ -29,7 +29,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
 
         SessionLink link = await session.GetLinkAsync(LinkRequest.Https(30150));
 
-        string token = AssertShape(link.Url, "https", "/request_ai/", "/path/");
+        string token = AssertShape(link.Url, "http", "/request_ai/", "/path/");
         Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(token));
         Assert.Equal(LinkRequest.Https(30150), link.Request);
     }
@@ -42,7 +42,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
 
         SessionLink link = await client.GetLinkAsync(session.Id, LinkRequest.Wss(30180));
 
-        string token = AssertShape(link.Url, "wss", "/websocket_ai/", "");
+        string token = AssertShape(link.Url, "ws", "/websocket_ai/", "");
         Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(token));
         Assert.Equal(LinkRequest.Wss(30180), link.Request);
         Assert.Equal(session.Id, link.SessionId);

