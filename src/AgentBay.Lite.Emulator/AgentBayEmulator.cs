@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AgentBay.Lite.Emulator.Internal;
+using AgentBay.Lite.Emulator.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -85,15 +86,19 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         var workRoot = ownsWorkDirectory
             ? Path.Combine(Path.GetTempPath(), "agentbay-emulator-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)))
             : Path.GetFullPath(options.WorkDirectory!);
-        Directory.CreateDirectory(workRoot);
+        // Owner-only: session directories hold whatever the sessions' commands write.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(workRoot);
+        }
+        else
+        {
+            Directory.CreateDirectory(workRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
 
         var state = new EmulatorState(options, apiKey, workRoot);
         var https = options.UseHttps || !string.IsNullOrEmpty(options.CertificateOutputPath);
-        var certificate = https ? SelfSignedCertificate.Create() : null;
-        if (certificate is not null && !string.IsNullOrEmpty(options.CertificateOutputPath))
-        {
-            SelfSignedCertificate.WritePem(certificate, options.CertificateOutputPath);
-        }
+        var certificate = https ? SelfSignedCertificate.Create([options.Address.ToString(), PublicHostName(options.PublicHost)]) : null;
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -115,6 +120,17 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         });
 
         var app = builder.Build();
+        var guard = new BrowserRequestGuard([options.PublicHost]);
+        app.Use(async (context, next) =>
+        {
+            if (!BrowserRequestGuard.IsExempt(context.Request.Path) && guard.Check(context.Request) is { } refusal)
+            {
+                await BrowserRequestGuard.RefuseAsync(context.Response, refusal);
+                return;
+            }
+
+            await next(context);
+        });
         var rpc = new RpcHandler(state);
         var control = new ControlHandler(state);
         app.Run(context =>
@@ -125,6 +141,13 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         try
         {
             await app.StartAsync(cancellationToken);
+
+            // Only once the port is ours: a second start on a busy port must not replace the certificate that
+            // clients of the running instance trust.
+            if (certificate is not null && !string.IsNullOrEmpty(options.CertificateOutputPath))
+            {
+                SelfSignedCertificate.WritePem(certificate, options.CertificateOutputPath);
+            }
         }
         catch
         {
@@ -222,6 +245,16 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         }
     }
 
+    private static string PublicHostName(string? publicHost)
+    {
+        if (string.IsNullOrEmpty(publicHost))
+        {
+            return string.Empty;
+        }
+
+        return Uri.TryCreate("https://" + publicHost, UriKind.Absolute, out var uri) ? uri.Host : publicHost;
+    }
+
     private static string? CheckAction(string? action)
     {
         if (action is not null && Actions.IndexOf(action) == Actions.All.Length - 1)
@@ -235,6 +268,11 @@ public sealed class AgentBayEmulator : IAsyncDisposable
     private static void Validate(AgentBayEmulatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options.Address, nameof(options.Address));
+        if (options.Address.IsIPv4MappedToIPv6)
+        {
+            throw new ArgumentException($"Refusing to listen on {options.Address}: an IPv4-mapped IPv6 address cannot be bound; use {options.Address.MapToIPv4()} instead.", nameof(options));
+        }
+
         if (!IPAddress.IsLoopback(options.Address) && !options.AllowRemoteConnections)
         {
             throw new ArgumentException($"Refusing to listen on {options.Address}: it is not a loopback address. Set AllowRemoteConnections (CLI: --allow-remote) to listen elsewhere.", nameof(options));

@@ -17,7 +17,7 @@ internal static class Program
           --host <address>           IP address to bind (default 127.0.0.1)
           --allow-remote             required to bind a non-loopback address
           --public-host <host:port>  host put into link/resource URLs (default: the bound address)
-          --api-key <key>            API key clients must send (default akm-local)
+          --api-key <key>            API key clients must send (default: a new random key each start, printed)
           --https                    serve HTTPS with a self-signed certificate for 127.0.0.1/localhost
           --cert-out <file>          write that certificate as PEM to <file> (implies --https)
 
@@ -81,8 +81,9 @@ internal static class Program
         {
             emulator = await AgentBayEmulator.StartAsync(options, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException)
+        catch (Exception ex) when (ex is ArgumentException or IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {
+            // One line, no stack trace: a bad option is the user's to fix (2); a busy port or an unwritable path is the machine's (1).
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ex is ArgumentException ? 2 : 1;
         }
@@ -165,7 +166,7 @@ internal static class CommandLine
 {
     public static ParsedCommandLine Parse(IReadOnlyList<string> args)
     {
-        var options = new AgentBayEmulatorOptions { Port = 8910, ApiKey = "akm-local" };
+        var options = new AgentBayEmulatorOptions { Port = 8910 };
         bool help = false, version = false;
         double? fail500 = null, fail503 = null, throttle = null, malformed = null, reset = null;
         double? retryAfter = null;
@@ -214,6 +215,11 @@ internal static class CommandLine
                     options.Address = hostText == "localhost" ? IPAddress.Loopback
                         : IPAddress.TryParse(hostText, out var ip) ? ip
                         : throw new CommandLineException($"--host must be an IP address (or localhost), not \"{hostText}\".");
+                    if (options.Address.IsIPv4MappedToIPv6)
+                    {
+                        throw new CommandLineException($"--host {hostText} is an IPv4-mapped IPv6 address, which cannot be bound; use --host {options.Address.MapToIPv4()}.");
+                    }
+
                     break;
                 case "--allow-remote":
                     options.AllowRemoteConnections = true;

@@ -6,12 +6,12 @@ namespace AgentBay.Lite.Emulator.Tests;
 public sealed class CommandLineTests
 {
     [Fact]
-    public void Defaults_are_port_8910_loopback_and_akm_local()
+    public void Defaults_are_port_8910_loopback_and_a_generated_key()
     {
         var parsed = CommandLine.Parse([]);
         Assert.Equal(8910, parsed.Options.Port);
         Assert.Equal(IPAddress.Loopback, parsed.Options.Address);
-        Assert.Equal("akm-local", parsed.Options.ApiKey);
+        Assert.Null(parsed.Options.ApiKey);
         Assert.False(parsed.Options.UseHttps);
     }
 
