@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using AgentBay.Lite.Emulator.Internal;
+using AgentBay.Lite.Emulator.Control;
+using AgentBay.Lite.Emulator.Hosting;
+using AgentBay.Lite.Emulator.Rpc;
 using AgentBay.Lite.Emulator.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -119,6 +121,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
             });
         });
 
+        builder.Services.AddRoutingCore();
         var app = builder.Build();
         var guard = new BrowserRequestGuard([options.PublicHost]);
         app.Use(async (context, next) =>
@@ -131,12 +134,8 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
             await next(context);
         });
-        var rpc = new RpcHandler(state);
-        var control = new ControlHandler(state);
-        app.Run(context =>
-            context.Request.Path.StartsWithSegments(ControlHandler.Prefix, StringComparison.Ordinal)
-                ? control.HandleAsync(context)
-                : rpc.HandleAsync(context));
+        ControlEndpoints.Map(app, state);
+        RpcEndpoint.Map(app, state);
 
         try
         {
@@ -209,7 +208,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
     public string? ResolveLinkToken(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        return _state.Sessions.ResolveToken(token)?.SessionId;
+        return _state.Sessions.ResolveLink(token)?.Session.Id;
     }
 
     /// <summary>Stops the server and removes the per-session working directories.</summary>
@@ -229,17 +228,12 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         {
             await _app.DisposeAsync();
             Certificate?.Dispose();
+            _state.Sessions.EndAll(removeDirectories: !_ownsWorkDirectory);
             if (!_ownsWorkDirectory)
             {
-                foreach (var session in _state.Sessions.Live)
-                {
-                    _state.Tools.RemoveSessionDirectory(session.Id);
-                }
-
                 TryDeleteDirectory(Path.Combine(_state.Tools.Root, ".io"), true);
             }
 
-            _state.Sessions.Clear();
             _state.Dispose();
             TryDeleteDirectory(_state.Tools.Root, _ownsWorkDirectory);
         }
@@ -257,9 +251,9 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
     private static string? CheckAction(string? action)
     {
-        if (action is not null && Actions.IndexOf(action) == Actions.All.Length - 1)
+        if (action is not null && RpcActionNames.Find(action) is null)
         {
-            throw new ArgumentException($"Unknown action \"{action}\". Known: {string.Join(", ", Actions.All[..^1])}.", nameof(action));
+            throw new ArgumentException($"Unknown action \"{action}\". Known: {string.Join(", ", RpcActionNames.All)}.", nameof(action));
         }
 
         return action;

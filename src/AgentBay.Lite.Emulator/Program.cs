@@ -355,9 +355,9 @@ internal static class CommandLine
 
     private static string KnownAction(string flag, string action)
     {
-        if (Internal.Actions.IndexOf(action) == Internal.Actions.All.Length - 1)
+        if (Rpc.RpcActionNames.Find(action) is null)
         {
-            throw new CommandLineException($"{flag}: unknown action \"{action}\". Known: {string.Join(", ", Internal.Actions.All[..^1])}.");
+            throw new CommandLineException($"{flag}: unknown action \"{action}\". Known: {string.Join(", ", Rpc.RpcActionNames.All)}.");
         }
 
         return action;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AgentBay.Lite.Emulator.Internal;
+using AgentBay.Lite.Emulator.Faults;
 
 namespace AgentBay.Lite.Emulator.Tests;
 

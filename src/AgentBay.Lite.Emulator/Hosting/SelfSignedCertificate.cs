@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Hosting;
 
 /// <summary>
 /// Creates the emulator's TLS certificate: a self-signed <em>leaf</em> for the names it serves, valid 30 days.

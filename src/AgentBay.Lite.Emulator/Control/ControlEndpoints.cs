@@ -1,96 +1,98 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Faults;
+using AgentBay.Lite.Emulator.Hosting;
+using AgentBay.Lite.Emulator.Rpc;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Control;
 
 /// <summary>
 /// The control API under <c>/_emulator/</c> (never an RPC path: RPC lives at <c>/</c> only). Every route needs
 /// the header <c>Authorization: Bearer &lt;key&gt;</c>. Answers are plain JSON (not the POP envelope).
 /// </summary>
-internal sealed class ControlHandler
+internal sealed class ControlEndpoints
 {
     public const string Prefix = "/_emulator";
     private const int MaxBodyBytes = 64 * 1024;
+    private const string RouteList = "GET|DELETE /counters, POST /counters/reset, GET|PUT|DELETE /faults, GET|PUT|DELETE /latency, GET /links/{token}, GET /status";
+    private static readonly string[] KnownRoutes = ["counters", "counters/reset", "faults", "latency", "status"];
 
     private readonly EmulatorState _state;
     private readonly string _expected;
 
-    public ControlHandler(EmulatorState state)
+    private ControlEndpoints(EmulatorState state)
     {
         _state = state;
         _expected = "Bearer " + state.ApiKey;
     }
 
-    public async Task HandleAsync(HttpContext context)
+    public static void Map(IEndpointRouteBuilder app, EmulatorState state)
+    {
+        var control = new ControlEndpoints(state);
+        var group = app.MapGroup(Prefix);
+        group.MapGet("/counters", control.Guard(c => control.WriteCountersAsync(c.Response)));
+        group.MapDelete("/counters", control.Guard(control.ResetCountersAsync));
+        group.MapPost("/counters/reset", control.Guard(control.ResetCountersAsync));
+        group.MapGet("/faults", control.Guard(c => control.WriteFaultsAsync(c.Response)));
+        group.MapMethods("/faults", ["PUT", "POST"], control.Guard(control.SetFaultsAsync));
+        group.MapDelete("/faults", control.Guard(c =>
+        {
+            control.ClearFaults(c.Request.Query["action"].ToString());
+            return control.WriteFaultsAsync(c.Response);
+        }));
+        group.MapGet("/latency", control.Guard(c => control.WriteLatencyAsync(c.Response)));
+        group.MapMethods("/latency", ["PUT", "POST"], control.Guard(control.SetLatencyAsync));
+        group.MapDelete("/latency", control.Guard(c =>
+        {
+            control.ClearLatency(c.Request.Query["action"].ToString());
+            return control.WriteLatencyAsync(c.Response);
+        }));
+        group.MapGet("/status", control.Guard(c => control.WriteStatusAsync(c.Response)));
+        group.MapGet("/links/{token}", control.Guard(c => control.ResolveLinkAsync(c.Response, (string)c.Request.RouteValues["token"]!)));
+
+        // Whatever the routes above did not take: a known route with another method, or no route at all.
+        group.Map("/{**rest}", control.Guard(c =>
+        {
+            var rest = ((string?)c.Request.RouteValues["rest"] ?? "").TrimEnd('/');
+            return KnownRoutes.Contains(rest) || rest.StartsWith("links/", StringComparison.Ordinal)
+                ? ErrorAsync(c.Response, 405, $"The method {c.Request.Method} is not allowed on {Prefix}/{rest}.")
+                : ErrorAsync(c.Response, 404, $"Unknown control route {Prefix}/{rest}. Routes: {RouteList}.");
+        }));
+    }
+
+    /// <summary>Checks the key, and turns bad input into a 400 with an error text.</summary>
+    private RequestDelegate Guard(Func<HttpContext, Task> handler) => async context =>
     {
         var request = context.Request;
-        var response = context.Response;
         if (request.Headers.Authorization.Count != 1 || !string.Equals(request.Headers.Authorization[0], _expected, StringComparison.Ordinal))
         {
-            response.Headers.WWWAuthenticate = "Bearer";
-            await ErrorAsync(response, 401, "The control API needs the header 'Authorization: Bearer <api key>'.");
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await ErrorAsync(context.Response, 401, "The control API needs the header 'Authorization: Bearer <api key>'.");
             return;
         }
 
-        var path = request.Path.Value!.AsSpan(Prefix.Length).TrimEnd('/').ToString();
-        var method = request.Method;
         try
         {
-            switch (path)
-            {
-                case "/counters" when HttpMethods.IsGet(method):
-                    await WriteCountersAsync(response);
-                    return;
-                case "/counters" when HttpMethods.IsDelete(method):
-                case "/counters/reset" when HttpMethods.IsPost(method):
-                    _state.Counters.Reset();
-                    await WriteCountersAsync(response);
-                    return;
-                case "/faults" when HttpMethods.IsGet(method):
-                    await WriteFaultsAsync(response);
-                    return;
-                case "/faults" when HttpMethods.IsPut(method) || HttpMethods.IsPost(method):
-                    await SetFaultsAsync(context);
-                    return;
-                case "/faults" when HttpMethods.IsDelete(method):
-                    ClearFaults(request.Query["action"].ToString());
-                    await WriteFaultsAsync(response);
-                    return;
-                case "/latency" when HttpMethods.IsGet(method):
-                    await WriteLatencyAsync(response);
-                    return;
-                case "/latency" when HttpMethods.IsPut(method) || HttpMethods.IsPost(method):
-                    await SetLatencyAsync(context);
-                    return;
-                case "/latency" when HttpMethods.IsDelete(method):
-                    ClearLatency(request.Query["action"].ToString());
-                    await WriteLatencyAsync(response);
-                    return;
-                case "/status" when HttpMethods.IsGet(method):
-                    await WriteStatusAsync(response);
-                    return;
-                case var p when p.StartsWith("/links/", StringComparison.Ordinal) && HttpMethods.IsGet(method):
-                    await ResolveLinkAsync(response, p["/links/".Length..]);
-                    return;
-                case "/counters" or "/counters/reset" or "/faults" or "/latency" or "/status":
-                case var l when l.StartsWith("/links/", StringComparison.Ordinal):
-                    await ErrorAsync(response, 405, $"The method {method} is not allowed on {Prefix}{path}.");
-                    return;
-                default:
-                    await ErrorAsync(response, 404, $"Unknown control route {Prefix}{path}. Routes: GET|DELETE /counters, POST /counters/reset, GET|PUT|DELETE /faults, GET|PUT|DELETE /latency, GET /links/{{token}}, GET /status.");
-                    return;
-            }
+            await handler(context);
         }
         catch (ControlInputException ex)
         {
-            await ErrorAsync(response, 400, ex.Message);
+            await ErrorAsync(context.Response, 400, ex.Message);
         }
         catch (ArgumentOutOfRangeException ex)
         {
-            await ErrorAsync(response, 400, ex.Message);
+            await ErrorAsync(context.Response, 400, ex.Message);
         }
+    };
+
+    private Task ResetCountersAsync(HttpContext context)
+    {
+        _state.Counters.Reset();
+        return WriteCountersAsync(context.Response);
     }
 
     private Task WriteCountersAsync(HttpResponse response)
@@ -125,17 +127,17 @@ internal sealed class ControlHandler
 
     private Task ResolveLinkAsync(HttpResponse response, string token)
     {
-        var record = _state.Sessions.ResolveToken(token);
-        if (record is null)
+        var link = _state.Sessions.ResolveLink(token);
+        if (link is null)
         {
             return ErrorAsync(response, 404, "No live link has this token.");
         }
 
         var w = JsonOut.Begin();
         w.WriteStartObject();
-        w.WriteString("sessionId", record.SessionId);
-        w.WriteString("protocol", record.Protocol);
-        if (record.Port is { } port)
+        w.WriteString("sessionId", link.Session.Id);
+        w.WriteString("protocol", link.Protocol);
+        if (link.Port is { } port)
         {
             w.WriteNumber("port", port);
         }
@@ -301,9 +303,9 @@ internal sealed class ControlHandler
         }
 
         var name = a.ValueKind == JsonValueKind.String ? a.GetString() : null;
-        if (string.IsNullOrEmpty(name) || Actions.IndexOf(name) == Actions.All.Length - 1)
+        if (string.IsNullOrEmpty(name) || RpcActionNames.Find(name) is null)
         {
-            throw new ControlInputException($"\"action\" must be one of {string.Join(", ", Actions.All[..^1])}.");
+            throw new ControlInputException($"\"action\" must be one of {string.Join(", ", RpcActionNames.All)}.");
         }
 
         return name;

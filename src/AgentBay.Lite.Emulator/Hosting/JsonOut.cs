@@ -3,7 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Hosting;
 
 /// <summary>
 /// A per-thread JSON buffer. Callers write the whole body synchronously between <see cref="Begin"/> and
@@ -34,30 +34,6 @@ internal static class JsonOut
         }
 
         return t_writer;
-    }
-
-    /// <summary>Writes the envelope head: RequestId, Success, Code, Message, HttpStatusCode (the caller adds Data and closes).</summary>
-    public static Utf8JsonWriter BeginEnvelope(bool success, string code, string message, int status)
-    {
-        var w = Begin();
-        w.WriteStartObject();
-        Span<char> id = stackalloc char[36];
-        Guid.NewGuid().TryFormat(id, out _, "D");
-        for (var i = 0; i < id.Length; i++)
-        {
-            var c = id[i];
-            if (c is >= 'a' and <= 'f')
-            {
-                id[i] = (char)(c - 32);
-            }
-        }
-
-        w.WriteString("RequestId"u8, id);
-        w.WriteBoolean("Success"u8, success);
-        w.WriteString("Code"u8, code);
-        w.WriteString("Message"u8, message);
-        w.WriteNumber("HttpStatusCode"u8, status);
-        return w;
     }
 
     /// <summary>Flushes the writer and sends the buffer with a Content-Length. <paramref name="truncate"/> cuts the body in half (malformed JSON fault).</summary>

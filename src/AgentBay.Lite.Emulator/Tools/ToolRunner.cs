@@ -3,11 +3,12 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Hosting;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Tools;
 
 /// <summary>The text and error flag of an MCP <c>CallToolResult</c>.</summary>
-internal readonly record struct ToolResult(string Text, bool IsError)
+internal sealed record ToolResult(string Text, bool IsError)
 {
     public static ToolResult Fail(string text) => new(text, true);
 }

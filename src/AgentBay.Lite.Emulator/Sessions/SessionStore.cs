@@ -1,31 +1,9 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Sessions;
 
-/// <summary>One live emulated session.</summary>
-internal sealed class EmulatedSession
-{
-    public required string Id { get; init; }
-    public required long Sequence { get; init; }
-    public required string ImageId { get; init; }
-    public required string ResourceId { get; init; }
-    public required string AppInstanceId { get; init; }
-    public required DateTimeOffset CreatedAt { get; init; }
-
-    /// <summary>Labels; replaced wholesale (never mutated) so readers need no lock.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; set; } = EmptyLabels;
-
-    /// <summary>Tokens issued for this session, oldest first (bounded).</summary>
-    public ConcurrentQueue<string> Tokens { get; } = new();
-
-    public static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(StringComparer.Ordinal);
-
-    /// <summary>CDP (no port) links are served for Browser Use images: ids starting with <c>browser</c>, case-insensitively.</summary>
-    public bool SupportsCdp => ImageId.StartsWith("browser", StringComparison.OrdinalIgnoreCase);
-}
-
-/// <summary>What a GetLink token names.</summary>
+/// <summary>What a link token names: its session, the protocol (<c>https</c>, <c>wss</c> or <c>cdp</c>) and the port (null for CDP).</summary>
 internal sealed record LinkRecord(string SessionId, string Protocol, int? Port);
 
 /// <summary>Thread-safe state: live sessions, tombstones of deleted ones, and link tokens.</summary>

@@ -1,20 +1,22 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Faults;
+using AgentBay.Lite.Emulator.Sessions;
+using AgentBay.Lite.Emulator.Tools;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Hosting;
 
-/// <summary>Everything the request handlers share.</summary>
+/// <summary>Everything the faces and middleware share: the key, limits, the session service and the fault injection state.</summary>
 internal sealed class EmulatorState : IDisposable
 {
     public EmulatorState(AgentBayEmulatorOptions options, string apiKey, string workRoot)
     {
         ApiKey = apiKey;
         MaxRequestBodyBytes = options.MaxRequestBodyBytes;
-        MaxSessions = options.MaxSessions;
         LogRequests = options.LogRequests;
-        Sessions = new SessionStore(options.MaxSessions, options.MaxLinksPerSession);
         Tools = new ToolRunner(workRoot, options.DisableExec);
+        Sessions = new SessionService(new SessionStore(options.MaxSessions, options.MaxLinksPerSession), Tools, options.MaxSessions);
         Injector = new Injector(options.Seed);
         Injector.SetLatency(options.Latency, null);
         foreach (var (action, profile) in options.LatencyByAction)
@@ -41,11 +43,9 @@ internal sealed class EmulatorState : IDisposable
 
     public long MaxRequestBodyBytes { get; }
 
-    public int MaxSessions { get; }
-
     public bool LogRequests { get; }
 
-    public SessionStore Sessions { get; }
+    public SessionService Sessions { get; }
 
     public ToolRunner Tools { get; }
 

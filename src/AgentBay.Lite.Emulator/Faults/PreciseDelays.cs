@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Faults;
 
 /// <summary>
 /// Delays that end when they are due, for injected latency. <see cref="Task.Delay(TimeSpan)"/> runs on .NET's timer

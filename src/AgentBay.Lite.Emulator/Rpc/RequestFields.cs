@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace AgentBay.Lite.Emulator.Internal;
+namespace AgentBay.Lite.Emulator.Rpc;
 
 /// <summary>
 /// The merged query + form fields of one RPC request. Empty values are dropped (treated as absent), later

@@ -1,0 +1,47 @@
+namespace AgentBay.Lite.Emulator.Rpc;
+
+/// <summary>The AgentBay RPC actions the emulator answers; they are also the operation names of counters and fault profiles.</summary>
+internal static class RpcActionNames
+{
+    public const string CreateMcpSession = nameof(CreateMcpSession);
+    public const string GetSession = nameof(GetSession);
+    public const string GetSessionDetail = nameof(GetSessionDetail);
+    public const string ListSession = nameof(ListSession);
+    public const string DeleteSessionAsync = nameof(DeleteSessionAsync);
+    public const string ReleaseMcpSession = nameof(ReleaseMcpSession);
+    public const string GetMcpResource = nameof(GetMcpResource);
+    public const string GetLink = nameof(GetLink);
+    public const string GetCdpLink = nameof(GetCdpLink);
+    public const string CallMcpTool = nameof(CallMcpTool);
+    public const string ListMcpTools = nameof(ListMcpTools);
+    public const string SetLabel = nameof(SetLabel);
+    public const string GetLabel = nameof(GetLabel);
+
+    /// <summary>The operation name of requests whose action is missing or unknown.</summary>
+    public const string Unknown = "(unknown)";
+
+    public static readonly string[] All =
+    [
+        CreateMcpSession, GetSession, GetSessionDetail, ListSession, DeleteSessionAsync, ReleaseMcpSession,
+        GetMcpResource, GetLink, GetCdpLink, CallMcpTool, ListMcpTools, SetLabel, GetLabel,
+    ];
+
+    /// <summary>The canonical (interned) action name, or null when <paramref name="action"/> is not one.</summary>
+    public static string? Find(string? action)
+    {
+        if (action is null)
+        {
+            return null;
+        }
+
+        foreach (var known in All)
+        {
+            if (string.Equals(known, action, StringComparison.Ordinal))
+            {
+                return known;
+            }
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,438 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AgentBay.Lite.Emulator.Hosting;
+using AgentBay.Lite.Emulator.Sessions;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentBay.Lite.Emulator.Rpc;
+
+/// <summary>
+/// The thirteen AgentBay actions: each reads its fields, asks the <see cref="SessionService"/> and writes the
+/// answer in the shape the official SDKs parse. Domain rules live in the service, not here.
+/// </summary>
+internal sealed class RpcActions(EmulatorState state)
+{
+    private readonly SessionService _sessions = state.Sessions;
+
+    public Task DispatchAsync(HttpContext context, RpcRequest request) => request.Action switch
+    {
+        RpcActionNames.GetLink => GetLinkAsync(context, request),
+        RpcActionNames.CreateMcpSession => CreateAsync(context, request),
+        RpcActionNames.GetSession => GetSessionAsync(context, request),
+        RpcActionNames.GetSessionDetail => GetSessionDetailAsync(context, request),
+        RpcActionNames.ListSession => ListAsync(context, request),
+        RpcActionNames.DeleteSessionAsync or RpcActionNames.ReleaseMcpSession => DeleteAsync(context, request),
+        RpcActionNames.GetMcpResource => GetMcpResourceAsync(context, request),
+        RpcActionNames.GetCdpLink => GetCdpLinkAsync(context, request),
+        RpcActionNames.CallMcpTool => CallMcpToolAsync(context, request),
+        RpcActionNames.ListMcpTools => ListMcpToolsAsync(context),
+        RpcActionNames.SetLabel => SetLabelAsync(context, request),
+        RpcActionNames.GetLabel => GetLabelAsync(context, request),
+        _ => RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidAction.NotFound", $"The action \"{request.Action}\" is not supported by the AgentBay emulator."),
+    };
+
+    private Task GetLinkAsync(HttpContext context, RpcRequest request)
+    {
+        var response = context.Response;
+        if (request["SessionId"] is not { } sessionId)
+        {
+            return RpcEnvelope.MissingAsync(response, "SessionId");
+        }
+
+        int? port = null;
+        if (request["Port"] is { } portText)
+        {
+            if (!int.TryParse(portText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var p))
+            {
+                return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Port", $"port is not valid: \"{Text.Clip(portText)}\" is not an integer. Port must be in {SessionService.FirstLinkPort}-{SessionService.LastLinkPort}");
+            }
+
+            port = p;
+        }
+
+        return SendLinkAsync(context, _sessions.IssueLink(sessionId, request["ProtocolType"], port));
+    }
+
+    private Task GetCdpLinkAsync(HttpContext context, RpcRequest request) =>
+        request["SessionId"] is { } sessionId
+            ? SendLinkAsync(context, _sessions.IssueCdpLink(sessionId))
+            : RpcEnvelope.MissingAsync(context.Response, "SessionId");
+
+    private Task SendLinkAsync(HttpContext context, Outcome<LinkGrant> outcome)
+    {
+        if (!outcome.Succeeded(out var link, out var error))
+        {
+            return RpcEnvelope.ErrorAsync(context.Response, error);
+        }
+
+        var host = LinkHost(context);
+        var url = link.Protocol == "https"
+            ? string.Concat("https://", host, "/request_ai/", link.Token, "/path/")
+            : string.Concat("wss://", host, "/websocket_ai/", link.Token);
+        var w = RpcEnvelope.BeginOk();
+        w.WriteStartObject("Data"u8);
+        w.WriteString("Url"u8, url);
+        w.WriteEndObject();
+        return RpcEnvelope.SendAsync(context.Response, w);
+    }
+
+    private Task CreateAsync(HttpContext context, RpcRequest request)
+    {
+        var response = context.Response;
+        var labels = EmulatedSession.EmptyLabels;
+        if (request["Labels"] is { } labelsText && !SessionLabels.TryParse(labelsText, out labels, out var labelsError))
+        {
+            return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Labels", labelsError);
+        }
+
+        // Accepted and validated, without effect in the emulator.
+        foreach (var (name, kind) in new[] { ("PersistenceDataList", JsonValueKind.Array), ("SdkStats", JsonValueKind.Object), ("ExtraConfigs", JsonValueKind.Object) })
+        {
+            if (request[name] is { } json && !IsJsonOf(json, kind))
+            {
+                return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be a JSON {(kind == JsonValueKind.Array ? "array" : "object")} string.");
+            }
+        }
+
+        foreach (var name in new[] { "EnableRecord", "VpcResource" })
+        {
+            if (request[name] is { } b && !bool.TryParse(b, out _))
+            {
+                return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be true or false (got \"{Text.Clip(b)}\").");
+            }
+        }
+
+        if (!_sessions.Create(request["ImageId"], labels).Succeeded(out var session, out var error))
+        {
+            return RpcEnvelope.ErrorAsync(response, error);
+        }
+
+        var w = RpcEnvelope.BeginOk();
+        w.WriteStartObject("Data"u8);
+        w.WriteString("SessionId"u8, session.Id);
+        w.WriteBoolean("Success"u8, true);
+        w.WriteString("ErrMsg"u8, "");
+        WriteSessionResources(w, context, session);
+        w.WriteString("LinkUrl"u8, "");
+        w.WriteEndObject();
+        return RpcEnvelope.SendAsync(response, w);
+    }
+
+    private void WriteSessionResources(Utf8JsonWriter w, HttpContext context, EmulatedSession session)
+    {
+        w.WriteString("ResourceUrl"u8, ResourceUrl(context, session));
+        w.WriteString("ResourceId"u8, session.ResourceId);
+        w.WriteString("AppInstanceId"u8, session.AppInstanceId);
+        w.WriteString("Token"u8, "");
+        w.WriteString("ToolList"u8, state.ToolListJson);
+        w.WriteString("HttpPort"u8, "");
+        w.WriteString("NetworkInterfaceIp"u8, "");
+        w.WriteBoolean("VpcResource"u8, false);
+    }
+
+    private Task GetSessionAsync(HttpContext context, RpcRequest request)
+    {
+        if (!TryFindSession(context, request, out var session, out var refusal))
+        {
+            return refusal;
+        }
+
+        var w = RpcEnvelope.BeginOk();
+        w.WriteStartObject("Data"u8);
+        w.WriteString("SessionId"u8, session.Id);
+        w.WriteString("Status"u8, "RUNNING");
+        w.WriteBoolean("Success"u8, true);
+        WriteSessionResources(w, context, session);
+        w.WriteStartArray("contexts"u8);
+        w.WriteEndArray();
+        w.WriteEndObject();
+        return RpcEnvelope.SendAsync(context.Response, w);
+    }
+
+    private Task GetSessionDetailAsync(HttpContext context, RpcRequest request)
+    {
+        if (request["SessionId"] is not { } sessionId)
+        {
+            return RpcEnvelope.MissingAsync(context.Response, "SessionId");
+        }
+
+        var session = _sessions.Find(sessionId);
+        if (session is null && !_sessions.WasDeleted(sessionId))
+        {
+            return RpcEnvelope.ErrorAsync(context.Response, SessionError.NotFound);
+        }
+
+        var w = RpcEnvelope.BeginOk();
+        w.WriteStartObject("Data"u8);
+        if (session is not null)
+        {
+            w.WriteString("Status"u8, "RUNNING");
+            w.WriteNumber("Id"u8, session.Sequence);
+            w.WriteString("ImageId"u8, session.ImageId);
+            w.WriteString("ImageType"u8, session.SupportsCdp ? "BrowserUse" : "Linux");
+            w.WriteString("AppInstanceId"u8, session.AppInstanceId);
+            w.WriteNumber("IsDeleted"u8, 0);
+            w.WriteString("EndReason"u8, "");
+            w.WriteString("RegionId"u8, "local");
+        }
+        else
+        {
+            // A deleted session: FINISH with Success:true is one of the answers that ends every SDK's delete polling.
+            w.WriteString("Status"u8, "FINISH");
+            w.WriteNumber("IsDeleted"u8, 1);
+            w.WriteString("EndReason"u8, "USER_DELETE");
+        }
+
+        w.WriteEndObject();
+        return RpcEnvelope.SendAsync(context.Response, w);
+    }
+
+    private Task ListAsync(HttpContext context, RpcRequest request)
+    {
+        var response = context.Response;
+        var filter = EmulatedSession.EmptyLabels;
+        if (request["Labels"] is { } labelsText && !SessionLabels.TryParse(labelsText, out filter, out var labelsError))
+        {
+            return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Labels", labelsError);
+        }
+
+        var maxResults = 10;
+        if (request["MaxResults"] is { } maxText
+            && (!int.TryParse(maxText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out maxResults) || maxResults is < 1 or > 100))
+        {
+            return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.MaxResults", $"MaxResults must be an integer between 1 and 100 (got \"{Text.Clip(maxText)}\").");
+        }
+
+        // The page token is the sequence number of the last session listed, so deletes never shift pages.
+        long after = 0;
+        if (request["NextToken"] is { } next
+            && (!next.StartsWith("nt-", StringComparison.Ordinal)
+                || !long.TryParse(next.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        {
+            return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.NextToken", "NextToken is not a token this server issued; pass back the NextToken of the previous page.");
+        }
+
+        if (!_sessions.List(filter, request["Status"]).Succeeded(out var matches, out var error))
+        {
+            return RpcEnvelope.ErrorAsync(response, error);
+        }
+
+        var start = 0;
+        while (start < matches.Count && matches[start].Sequence <= after)
+        {
+            start++;
+        }
+
+        var end = Math.Min(matches.Count, start + maxResults);
+        var w = RpcEnvelope.BeginOk();
+        w.WriteString("NextToken"u8, end < matches.Count ? "nt-" + matches[end - 1].Sequence.ToString(CultureInfo.InvariantCulture) : "");
+        w.WriteNumber("MaxResults"u8, maxResults);
+        w.WriteNumber("TotalCount"u8, matches.Count);
+        w.WriteStartArray("Data"u8);
+        for (var i = start; i < end; i++)
+        {
+            w.WriteStartObject();
+            w.WriteString("SessionId"u8, matches[i].Id);
+            w.WriteString("SessionStatus"u8, "RUNNING");
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        return RpcEnvelope.SendAsync(response, w);
+    }
+
+    private Task DeleteAsync(HttpContext context, RpcRequest request)
+    {
+        if (request["SessionId"] is not { } sessionId)
+        {
+            return RpcEnvelope.MissingAsync(context.Response, "SessionId");
+        }
+
+        return _sessions.Delete(sessionId)
+            ? RpcEnvelope.OkEmptyAsync(context.Response)
+            : RpcEnvelope.ErrorAsync(context.Response, SessionError.NotFound);
+    }
+
+    private Task GetMcpResourceAsync(HttpContext context, RpcRequest request)
+    {
+        if (!TryFindSession(context, request, out var session, out var refusal))
+        {
+            return refusal;
+        }
+
+        var w = RpcEnvelope.BeginOk();
+        w.WriteStartObject("Data"u8);
+        w.WriteString("SessionId"u8, session.Id);
+        w.WriteString("ResourceUrl"u8, ResourceUrl(context, session));
+        w.WriteStartObject("DesktopInfo"u8);
+        w.WriteString("AppId"u8, "emulator");
+        w.WriteString("AuthCode"u8, "auth-" + session.ResourceId);
+        w.WriteString("ConnectionProperties"u8, "{}");
+        w.WriteString("ResourceId"u8, session.ResourceId);
+        w.WriteString("ResourceType"u8, "AIAgent");
+        w.WriteString("Ticket"u8, "ticket-" + session.AppInstanceId);
+        w.WriteEndObject();
+        w.WriteEndObject();
+        return RpcEnvelope.SendAsync(context.Response, w);
+    }
+
+    private async Task CallMcpToolAsync(HttpContext context, RpcRequest request)
+    {
+        var response = context.Response;
+        if (request["SessionId"] is not { } sessionId)
+        {
+            await RpcEnvelope.MissingAsync(response, "SessionId");
+            return;
+        }
+
+        if (request["Name"] is not { } name)
+        {
+            await RpcEnvelope.MissingAsync(response, "Name");
+            return;
+        }
+
+        if (request["AutoGenSession"] is { } autoGen && !bool.TryParse(autoGen, out _))
+        {
+            await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.AutoGenSession", $"AutoGenSession must be true or false (got \"{Text.Clip(autoGen)}\").");
+            return;
+        }
+
+        JsonDocument? argsDoc = null;
+        try
+        {
+            if (request["Args"] is { } argsText)
+            {
+                try
+                {
+                    argsDoc = JsonDocument.Parse(argsText);
+                }
+                catch (JsonException)
+                {
+                    await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", "Args must be a JSON object string of tool arguments; it is not valid JSON.");
+                    return;
+                }
+
+                if (argsDoc.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", $"Args must be a JSON object string of tool arguments, not a JSON {argsDoc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
+                    return;
+                }
+            }
+
+            var outcome = await _sessions.CallToolAsync(sessionId, name, argsDoc?.RootElement ?? default, context.RequestAborted);
+            if (!outcome.Succeeded(out var result, out var error))
+            {
+                await RpcEnvelope.ErrorAsync(response, error);
+                return;
+            }
+
+            // Data is the MCP CallToolResult object.
+            var w = RpcEnvelope.BeginOk();
+            w.WriteStartObject("Data"u8);
+            w.WriteStartArray("content"u8);
+            w.WriteStartObject();
+            w.WriteString("type"u8, "text");
+            w.WriteString("text"u8, result.Text);
+            w.WriteEndObject();
+            w.WriteEndArray();
+            w.WriteBoolean("isError"u8, result.IsError);
+            w.WriteEndObject();
+            await RpcEnvelope.SendAsync(response, w);
+        }
+        finally
+        {
+            argsDoc?.Dispose();
+        }
+    }
+
+    private Task ListMcpToolsAsync(HttpContext context)
+    {
+        var w = RpcEnvelope.BeginOk();
+        w.WriteString("Data"u8, state.ToolListJson);
+        return RpcEnvelope.SendAsync(context.Response, w);
+    }
+
+    private Task SetLabelAsync(HttpContext context, RpcRequest request)
+    {
+        if (request["SessionId"] is not { } sessionId)
+        {
+            return RpcEnvelope.MissingAsync(context.Response, "SessionId");
+        }
+
+        if (request["Labels"] is not { } labelsText)
+        {
+            return RpcEnvelope.MissingAsync(context.Response, "Labels");
+        }
+
+        if (!SessionLabels.TryParse(labelsText, out var labels, out var labelsError))
+        {
+            return RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidParameter.Labels", labelsError);
+        }
+
+        return _sessions.SetLabels(sessionId, labels).Succeeded(out _, out var error)
+            ? RpcEnvelope.OkEmptyAsync(context.Response)
+            : RpcEnvelope.ErrorAsync(context.Response, error);
+    }
+
+    private Task GetLabelAsync(HttpContext context, RpcRequest request)
+    {
+        if (!TryFindSession(context, request, out var session, out var refusal))
+        {
+            return refusal;
+        }
+
+        // Data.Labels is a JSON string holding the labels object.
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var lw = new Utf8JsonWriter(buffer, JsonOut.Options))
+        {
+            lw.WriteStartObject();
+            foreach (var (k, v) in session.Labels)
+            {
+                lw.WriteString(k, v);
+            }
+
+            lw.WriteEndObject();
+        }
+
+        var w = RpcEnvelope.BeginOk();
+        w.WriteStartObject("Data"u8);
+        w.WriteString("Labels"u8, Encoding.UTF8.GetString(buffer.WrittenSpan));
+        w.WriteEndObject();
+        return RpcEnvelope.SendAsync(context.Response, w);
+    }
+
+    /// <summary>The live session the request's <c>SessionId</c> names; otherwise <paramref name="refusal"/> answers MissingParameter or NotFound.</summary>
+    private bool TryFindSession(HttpContext context, RpcRequest request, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EmulatedSession? session, out Task refusal)
+    {
+        session = null;
+        if (request["SessionId"] is not { } sessionId)
+        {
+            refusal = RpcEnvelope.MissingAsync(context.Response, "SessionId");
+            return false;
+        }
+
+        session = _sessions.Find(sessionId);
+        refusal = session is null ? RpcEnvelope.ErrorAsync(context.Response, SessionError.NotFound) : Task.CompletedTask;
+        return session is not null;
+    }
+
+    private string LinkHost(HttpContext context) => state.LinkHost ?? (context.Request.Host.HasValue ? context.Request.Host.Value! : "127.0.0.1");
+
+    private string ResourceUrl(HttpContext context, EmulatedSession session) =>
+        string.Concat(state.Scheme, "://", LinkHost(context), "/resource/", session.Id);
+
+    private static bool IsJsonOf(string json, JsonValueKind kind)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind == kind;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}

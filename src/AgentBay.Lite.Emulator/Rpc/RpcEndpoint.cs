@@ -1,0 +1,101 @@
+using AgentBay.Lite.Emulator.Faults;
+using AgentBay.Lite.Emulator.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace AgentBay.Lite.Emulator.Rpc;
+
+/// <summary>
+/// The AgentBay RPC face: <c>POST /?Action=…</c> (GET with every field in the query works too). Each request goes
+/// through one pipeline: error guard → <see cref="RpcRequestReader"/> (method, query, form) →
+/// <see cref="FaultMiddleware"/> (counters, injected latency and failures, keyed by action) → action check → key check →
+/// <see cref="RpcActions"/>.
+/// </summary>
+internal static class RpcEndpoint
+{
+    /// <summary>Maps <c>/</c> to the RPC pipeline and answers every unmapped path with an <c>InvalidPath</c> envelope.</summary>
+    public static void Map(WebApplication app, EmulatorState state)
+    {
+        var actions = new RpcActions(state);
+        var expectedAuthorization = "Bearer " + state.ApiKey;
+        var pipeline = ((IApplicationBuilder)app).New();
+        pipeline.Use(next => context => GuardAsync(context, next));
+        pipeline.Use(next => new RpcRequestReader(next, state).InvokeAsync);
+        pipeline.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new RpcFaultResponder()).InvokeAsync);
+        pipeline.Run(context => HandleAsync(context, actions, state.ApiKey, expectedAuthorization));
+        app.Map("/", pipeline.Build());
+        app.MapFallback("{**path}", NotFoundAsync);
+    }
+
+    private static Task HandleAsync(HttpContext context, RpcActions actions, string apiKey, string expectedAuthorization)
+    {
+        var request = context.Features.Get<RpcRequest>()!;
+        if (request.RawAction is null)
+        {
+            return RpcEnvelope.ErrorAsync(context.Response, 400, "MissingParameter", "The required parameter \"Action\" is missing or empty (it goes in the query: /?Action=GetLink).");
+        }
+
+        if (request.Action is null)
+        {
+            return RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidAction.NotFound", $"Specified api is not found, please check your url and method. The action \"{Text.Clip(request.RawAction)}\" is not supported by the AgentBay emulator.");
+        }
+
+        if (!IsAuthorized(request, context.Request, apiKey, expectedAuthorization))
+        {
+            return RpcEnvelope.ErrorAsync(context.Response, 400, RpcEnvelope.NotLoginCode, RpcEnvelope.NotLoginMessage);
+        }
+
+        return actions.DispatchAsync(context, request);
+    }
+
+    /// <summary>The key travels as the form/query field <c>Authorization=Bearer &lt;key&gt;</c>; an HTTP header is the fallback.</summary>
+    private static bool IsAuthorized(RpcRequest request, HttpRequest http, string apiKey, string expected)
+    {
+        var value = request["Authorization"];
+        if (value is null && http.Headers.Authorization.Count == 1)
+        {
+            value = http.Headers.Authorization[0];
+        }
+
+        if (value is null)
+        {
+            return false;
+        }
+
+        return string.Equals(value, expected, StringComparison.Ordinal)
+            || (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                && string.Equals(value.AsSpan(7).Trim().ToString(), apiKey, StringComparison.Ordinal));
+    }
+
+    /// <summary>Turns unreadable requests and emulator bugs into envelopes; a client that went away gets nothing.</summary>
+    private static async Task GuardAsync(HttpContext context, RequestDelegate next)
+    {
+        var response = context.Response;
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+        }
+        catch (BadHttpRequestException ex)
+        {
+            if (!response.HasStarted)
+            {
+                var status = ex.StatusCode == 413 ? 413 : 400;
+                await RpcEnvelope.ErrorAsync(response, status, status == 413 ? "RequestEntityTooLarge" : "MalformedRequest", "The HTTP request could not be read: " + ex.Message);
+            }
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            if (!response.HasStarted)
+            {
+                await RpcEnvelope.ErrorAsync(response, 500, "InternalError", "The emulator failed unexpectedly: " + ex.GetType().Name + ": " + ex.Message);
+            }
+        }
+    }
+
+    private static Task NotFoundAsync(HttpContext context) =>
+        RpcEnvelope.ErrorAsync(context.Response, 404, "InvalidPath", $"No AgentBay API lives at \"{Text.Clip(context.Request.Path.Value)}\": RPC requests go to POST / (control routes under /_emulator/).");
+}

@@ -1,0 +1,165 @@
+using System.Buffers;
+using System.Text;
+using AgentBay.Lite.Emulator.Faults;
+using AgentBay.Lite.Emulator.Hosting;
+using Microsoft.AspNetCore.Http;
+
+namespace AgentBay.Lite.Emulator.Rpc;
+
+/// <summary>One parsed RPC request: the merged query and form fields and its action. Also the request's operation for fault injection.</summary>
+internal sealed class RpcRequest(RequestFields fields, string? rawAction, string? action) : IOperationFeature
+{
+    public RequestFields Fields { get; } = fields;
+
+    /// <summary>The <c>Action</c> field as sent, or null when missing.</summary>
+    public string? RawAction { get; } = rawAction;
+
+    /// <summary>The canonical action name, or null when missing or unknown.</summary>
+    public string? Action { get; } = action;
+
+    public string Operation => Action ?? RpcActionNames.Unknown;
+
+    public bool IsKnownOperation => Action is not null;
+
+    public string? this[string name] => Fields[name];
+}
+
+/// <summary>
+/// The first step of the RPC pipeline: checks the method, reads the query and the form body into an
+/// <see cref="RpcRequest"/> feature, or answers the envelope error that says what was wrong with the HTTP request.
+/// </summary>
+internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var response = context.Response;
+        var isPost = HttpMethods.IsPost(request.Method);
+        if (!isPost && !HttpMethods.IsGet(request.Method))
+        {
+            response.Headers.Allow = "GET, POST";
+            await RpcEnvelope.ErrorAsync(response, 405, "MethodNotAllowed", $"The method {Text.Clip(request.Method)} is not allowed: use POST / (or GET with every field in the query).");
+            return;
+        }
+
+        var fields = new RequestFields();
+        if (request.QueryString.Value is { Length: > 1 } query && ParseQuery(fields, query) is { } queryError)
+        {
+            await RpcEnvelope.ErrorAsync(response, 400, "MalformedQuery", queryError);
+            return;
+        }
+
+        if (isPost && await ReadFormAsync(context, fields) is { } bodyError)
+        {
+            await RpcEnvelope.ErrorAsync(response, bodyError.Status, bodyError.Code, bodyError.Message);
+            return;
+        }
+
+        var rawAction = fields["Action"];
+        if (state.LogRequests)
+        {
+            Console.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {request.Method} {rawAction ?? "(no Action)"} session={fields["SessionId"] ?? "-"}");
+        }
+
+        var rpc = new RpcRequest(fields, rawAction, RpcActionNames.Find(rawAction));
+        context.Features.Set(rpc);
+        context.Features.Set<IOperationFeature>(rpc);
+        await next(context);
+    }
+
+    private static string? ParseQuery(RequestFields fields, string query)
+    {
+        var chars = query.AsSpan(1);
+        var max = Encoding.UTF8.GetMaxByteCount(chars.Length);
+        byte[]? rented = null;
+        var bytes = max <= 1024 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
+        try
+        {
+            var n = Encoding.UTF8.GetBytes(chars, bytes);
+            return fields.Add(bytes[..n], "query string");
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private readonly record struct BodyError(int Status, string Code, string Message);
+
+    private async ValueTask<BodyError?> ReadFormAsync(HttpContext context, RequestFields fields)
+    {
+        var request = context.Request;
+        var limit = state.MaxRequestBodyBytes;
+        if (request.ContentLength is { } declared && declared > limit)
+        {
+            return TooLarge(limit);
+        }
+
+        if (request.ContentLength == 0)
+        {
+            return null;
+        }
+
+        if (request.ContentType is { } contentType
+            && !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            // Only refuse when there is a body to misread.
+            var peek = await request.BodyReader.ReadAsync(context.RequestAborted);
+            var empty = peek.Buffer.IsEmpty && peek.IsCompleted;
+            request.BodyReader.AdvanceTo(peek.Buffer.Start);
+            if (!empty)
+            {
+                return new BodyError(415, "UnsupportedMediaType", $"The body must be application/x-www-form-urlencoded, not \"{Text.Clip(contentType)}\".");
+            }
+
+            return null;
+        }
+
+        var reader = request.BodyReader;
+        while (true)
+        {
+            var result = await reader.ReadAsync(context.RequestAborted);
+            var buffer = result.Buffer;
+            if (buffer.Length > limit)
+            {
+                reader.AdvanceTo(buffer.Start, buffer.End);
+                return TooLarge(limit);
+            }
+
+            if (result.IsCompleted)
+            {
+                var error = ParseBody(fields, buffer);
+                reader.AdvanceTo(buffer.End);
+                return error is null ? null : new BodyError(400, "MalformedForm", error);
+            }
+
+            reader.AdvanceTo(buffer.Start, buffer.End);
+        }
+    }
+
+    private static string? ParseBody(RequestFields fields, ReadOnlySequence<byte> buffer)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            return fields.Add(buffer.FirstSpan, "form body");
+        }
+
+        var length = (int)buffer.Length;
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            buffer.CopyTo(rented);
+            return fields.Add(rented.AsSpan(0, length), "form body");
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static BodyError TooLarge(long limit) =>
+        new(413, "RequestEntityTooLarge", $"The request body exceeds the emulator's limit of {limit.ToString(System.Globalization.CultureInfo.InvariantCulture)} bytes.");
+}

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+
+namespace AgentBay.Lite.Emulator.Sessions;
+
+/// <summary>One live emulated session.</summary>
+internal sealed class EmulatedSession : IDisposable
+{
+    public static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    private readonly CancellationTokenSource _ended = new();
+
+    public EmulatedSession() => Ended = _ended.Token;
+
+    public required string Id { get; init; }
+    public required long Sequence { get; init; }
+    public required string ImageId { get; init; }
+    public required string ResourceId { get; init; }
+    public required string AppInstanceId { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Labels; replaced wholesale (never mutated) so readers need no lock.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; set; } = EmptyLabels;
+
+    /// <summary>Tokens issued for this session, oldest first (bounded).</summary>
+    public ConcurrentQueue<string> Tokens { get; } = new();
+
+    /// <summary>Browser Use images (ids starting with <c>browser</c>, case-insensitively) serve CDP links.</summary>
+    public bool SupportsCdp => SessionService.IsBrowserImage(ImageId);
+
+    /// <summary>
+    /// The host PID of a process inside the session's namespaces (its sandbox init), for entering its network or
+    /// mount namespace; null when the session runs without a sandbox.
+    /// </summary>
+    public int? NamespacePid { get; internal set; }
+
+    /// <summary>Cancelled when the session is deleted or released, or the emulator stops.</summary>
+    public CancellationToken Ended { get; }
+
+    /// <summary>
+    /// Ends the session: cancels <see cref="Ended"/> (idempotent). Registrations made on <see cref="Ended"/> afterwards
+    /// still run at once, as on any cancelled token.
+    /// </summary>
+    public void Dispose()
+    {
+        try
+        {
+            _ended.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            return;
+        }
+
+        _ended.Dispose();
+    }
+}

@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Text.Json;
+using AgentBay.Lite.Emulator.Tools;
+
+namespace AgentBay.Lite.Emulator.Sessions;
+
+/// <summary>
+/// The emulator's domain: session lifecycle, labels, links and tool calls, with the rules the cloud applies
+/// (link port range, CDP only on browser images, the live-session quota). Protocol-neutral: each wire face
+/// (AgentBay RPC today) parses its requests, calls this service and maps <see cref="SessionError"/> to its own codes.
+/// </summary>
+internal sealed class SessionService
+{
+    /// <summary>The lowest port a link may name.</summary>
+    public const int FirstLinkPort = 30100;
+
+    /// <summary>The highest port a link may name.</summary>
+    public const int LastLinkPort = 30199;
+
+    /// <summary>The image a session gets when the client names none.</summary>
+    public const string DefaultImageId = "linux_latest";
+
+    /// <summary>The statuses a list filter may name; live sessions are always <c>RUNNING</c>.</summary>
+    public static readonly string[] Statuses = ["RUNNING", "PAUSING", "PAUSED", "RESUMING", "DELETING", "DELETED"];
+
+    private readonly SessionStore _store;
+
+    public SessionService(SessionStore store, ToolRunner tools, int maxSessions)
+    {
+        _store = store;
+        Tools = tools;
+        MaxSessions = maxSessions;
+    }
+
+    public ToolRunner Tools { get; }
+
+    public int MaxSessions { get; }
+
+    public int LiveCount => _store.LiveCount;
+
+    /// <summary>Browser Use images serve CDP links: ids starting with <c>browser</c>, case-insensitively.</summary>
+    public static bool IsBrowserImage(string imageId) => imageId.StartsWith("browser", StringComparison.OrdinalIgnoreCase);
+
+    public Outcome<EmulatedSession> Create(string? imageId, IReadOnlyDictionary<string, string> labels)
+    {
+        var session = _store.Create(imageId ?? DefaultImageId, labels);
+        if (session is null)
+        {
+            return new SessionError(SessionErrorKind.QuotaExceeded, "Session", $"The emulator already holds its maximum of {MaxSessions.ToString(CultureInfo.InvariantCulture)} live sessions; delete some first.");
+        }
+
+        return session;
+    }
+
+    /// <summary>The live session with this id, or null.</summary>
+    public EmulatedSession? Find(string? id) => _store.Get(id);
+
+    /// <summary>True when a session with this id existed and was deleted (its tombstone is kept).</summary>
+    public bool WasDeleted(string id) => _store.IsFinished(id);
+
+    /// <summary>Live sessions in creation order that have every label of <paramref name="filter"/> and the given status.</summary>
+    public Outcome<List<EmulatedSession>> List(IReadOnlyDictionary<string, string> filter, string? status)
+    {
+        if (status is not null && Array.IndexOf(Statuses, status) < 0)
+        {
+            return SessionError.Invalid("Status", $"Status must be one of {string.Join(", ", Statuses)} (got \"{Text.Clip(status)}\").");
+        }
+
+        var matches = new List<EmulatedSession>();
+        if (status is null or "RUNNING")
+        {
+            foreach (var s in _store.Live)
+            {
+                if (SessionLabels.HasAll(s.Labels, filter))
+                {
+                    matches.Add(s);
+                }
+            }
+        }
+
+        matches.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
+        return matches;
+    }
+
+    /// <summary>Deletes (or releases) a session: its links stop resolving, <see cref="EmulatedSession.Ended"/> fires and its files go.</summary>
+    /// <returns>False when no live session has this id.</returns>
+    public bool Delete(string id)
+    {
+        var session = _store.Delete(id);
+        if (session is null)
+        {
+            return false;
+        }
+
+        session.Dispose();
+        Tools.RemoveSessionDirectory(session.Id);
+        return true;
+    }
+
+    public Outcome<EmulatedSession> SetLabels(string id, IReadOnlyDictionary<string, string> labels)
+    {
+        var session = _store.Get(id);
+        if (session is null)
+        {
+            return SessionError.NotFound;
+        }
+
+        session.Labels = labels;
+        return session;
+    }
+
+    /// <summary>
+    /// Issues a link. No protocol (or <c>wss</c> without a port) is the CDP link, only on browser images;
+    /// <c>https</c> needs a port; a port alone means <c>wss</c>; ports must lie in 30100–30199.
+    /// </summary>
+    public Outcome<LinkGrant> IssueLink(string sessionId, string? protocol, int? port)
+    {
+        if (port is < FirstLinkPort or > LastLinkPort)
+        {
+            return SessionError.Invalid("Port", $"Port must be in {FirstLinkPort}-{LastLinkPort} (got {port.Value.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        string kind;
+        if (protocol is null || protocol.Equals("wss", StringComparison.OrdinalIgnoreCase))
+        {
+            kind = port is null ? "cdp" : "wss";
+        }
+        else if (protocol.Equals("https", StringComparison.OrdinalIgnoreCase))
+        {
+            if (port is null)
+            {
+                return SessionError.Invalid("Port", "port is not valid");
+            }
+
+            kind = "https";
+        }
+        else if (protocol.Equals("http", StringComparison.OrdinalIgnoreCase))
+        {
+            return SessionError.Invalid("ProtocolType", "http not supported");
+        }
+        else
+        {
+            return SessionError.Invalid("ProtocolType", $"protocol type \"{Text.Clip(protocol)}\" not supported: use https or wss.");
+        }
+
+        var session = _store.Get(sessionId);
+        if (session is null)
+        {
+            return SessionError.NotFound;
+        }
+
+        if (kind == "cdp" && !session.SupportsCdp)
+        {
+            return CdpUnsupported("no port specified, cdp default, but only BrowserUse image support cdp");
+        }
+
+        return new LinkGrant(_store.IssueToken(session, kind, port), kind, port);
+    }
+
+    /// <summary>Issues the CDP link of a browser session.</summary>
+    public Outcome<LinkGrant> IssueCdpLink(string sessionId)
+    {
+        var session = _store.Get(sessionId);
+        if (session is null)
+        {
+            return SessionError.NotFound;
+        }
+
+        if (!session.SupportsCdp)
+        {
+            return CdpUnsupported("only BrowserUse image support cdp");
+        }
+
+        return new LinkGrant(_store.IssueToken(session, "cdp", null), "cdp", null);
+    }
+
+    /// <summary>What a link token leads to, or null when no live session has a link with this token.</summary>
+    public LinkTarget? ResolveLink(string token)
+    {
+        if (_store.ResolveToken(token) is not { } record || _store.Get(record.SessionId) is not { } session)
+        {
+            return null;
+        }
+
+        return new LinkTarget(session, record.Protocol, record.Port);
+    }
+
+    /// <summary>Runs a tool in a session.</summary>
+    public async Task<Outcome<ToolResult>> CallToolAsync(string sessionId, string tool, JsonElement args, CancellationToken cancellationToken)
+    {
+        var session = _store.Get(sessionId);
+        if (session is null)
+        {
+            return SessionError.NotFound;
+        }
+
+        return await Tools.CallAsync(session.Id, tool, args, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Ends every live session and removes its files (emulator shutdown).</summary>
+    public void EndAll(bool removeDirectories)
+    {
+        foreach (var session in _store.Live)
+        {
+            session.Dispose();
+            if (removeDirectories)
+            {
+                Tools.RemoveSessionDirectory(session.Id);
+            }
+        }
+
+        _store.Clear();
+    }
+
+    private static SessionError CdpUnsupported(string message) => new(SessionErrorKind.Unsupported, "CdpUnsupportedImage", message);
+}
