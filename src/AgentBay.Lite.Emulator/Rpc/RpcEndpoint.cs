@@ -49,10 +49,14 @@ internal static class RpcEndpoint
         return actions.DispatchAsync(context, request);
     }
 
-    /// <summary>The key travels as the form/query field <c>Authorization=Bearer &lt;key&gt;</c>; an HTTP header is the fallback.</summary>
+    /// <summary>
+    /// The key travels as the form field <c>Authorization=Bearer &lt;key&gt;</c>; an HTTP header is the fallback. Never the
+    /// query string: URLs end up in logs, histories and Referer headers (the few actions the SDKs send that way,
+    /// SyncContext and the Go SDK's pause/resume, are not emulated).
+    /// </summary>
     private static bool IsAuthorized(RpcRequest request, HttpRequest http, string apiKey, string expected)
     {
-        var value = request["Authorization"];
+        var value = request.Fields.FromBody("Authorization");
         if (value is null && http.Headers.Authorization.Count == 1)
         {
             value = http.Headers.Authorization[0];

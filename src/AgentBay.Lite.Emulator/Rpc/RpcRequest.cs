@@ -34,11 +34,11 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
     {
         var request = context.Request;
         var response = context.Response;
-        var isPost = HttpMethods.IsPost(request.Method);
-        if (!isPost && !HttpMethods.IsGet(request.Method))
+        // POST only: a GET can be made by any page (an image, a link), and every SDK posts its actions.
+        if (!HttpMethods.IsPost(request.Method))
         {
-            response.Headers.Allow = "GET, POST";
-            await RpcEnvelope.ErrorAsync(response, 405, "MethodNotAllowed", $"The method {Text.Clip(request.Method)} is not allowed: use POST / (or GET with every field in the query).");
+            response.Headers.Allow = "POST";
+            await RpcEnvelope.ErrorAsync(response, 405, "MethodNotAllowed", $"The method {Text.Clip(request.Method)} is not allowed: RPC actions are POST / with the fields in a form body.");
             return;
         }
 
@@ -49,7 +49,8 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             return;
         }
 
-        if (isPost && await ReadFormAsync(context, fields) is { } bodyError)
+        fields.BeginBody();
+        if (await ReadFormAsync(context, fields) is { } bodyError)
         {
             await RpcEnvelope.ErrorAsync(response, bodyError.Status, bodyError.Code, bodyError.Message);
             return;
@@ -103,8 +104,8 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             return null;
         }
 
-        if (request.ContentType is { } contentType
-            && !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        var contentType = request.ContentType ?? string.Empty;
+        if (!contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
             // Only refuse when there is a body to misread.
             var peek = await request.BodyReader.ReadAsync(context.RequestAborted);
@@ -112,7 +113,9 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             request.BodyReader.AdvanceTo(peek.Buffer.Start);
             if (!empty)
             {
-                return new BodyError(415, "UnsupportedMediaType", $"The body must be application/x-www-form-urlencoded, not \"{Text.Clip(contentType)}\".");
+                return new BodyError(415, "UnsupportedMediaType", contentType.Length == 0
+                    ? "The body has no Content-Type: send it as application/x-www-form-urlencoded."
+                    : $"The body must be application/x-www-form-urlencoded, not \"{Text.Clip(contentType)}\".");
             }
 
             return null;
