@@ -112,6 +112,8 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // enforced by the handler, which answers with an envelope
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
             kestrel.Listen(options.Address, options.Port, listen =>
             {
                 if (certificate is not null)
@@ -280,6 +282,11 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         if (options.MaxRequestBodyBytes < 1024)
         {
             throw new ArgumentException("MaxRequestBodyBytes must be at least 1024.", nameof(options));
+        }
+
+        if (options.MaxConnections < 1)
+        {
+            throw new ArgumentException("MaxConnections must be positive.", nameof(options));
         }
 
         if (options.MaxSessions < 1 || options.MaxLinksPerSession < 1)

@@ -24,7 +24,8 @@ internal static class Program
         Behaviour
           --no-exec                  the shell tool answers with an error instead of running commands
           --work-dir <dir>           where per-session working directories live (default: a temp dir)
-          --max-body-bytes <n>       larger request bodies get HTTP 413 (default 4194304)
+          --max-body-bytes <n>       larger request bodies get HTTP 413 (default 1048576)
+          --max-connections <n>      open connections at once (default 1024)
           --max-sessions <n>         live-session quota (default 100000)
           --log-requests             print one line per RPC request
 
@@ -250,6 +251,9 @@ internal static class CommandLine
                     break;
                 case "--max-body-bytes":
                     options.MaxRequestBodyBytes = Int(arg, Value(), 1024, int.MaxValue);
+                    break;
+                case "--max-connections":
+                    options.MaxConnections = Int(arg, Value(), 1, int.MaxValue);
                     break;
                 case "--max-sessions":
                     options.MaxSessions = Int(arg, Value(), 1, int.MaxValue);

@@ -122,6 +122,7 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
         }
 
         var reader = request.BodyReader;
+        var keySeen = RpcKey.Matches(RpcKey.FromHeader(request), state.ApiKey);
         while (true)
         {
             var result = await reader.ReadAsync(context.RequestAborted);
@@ -130,6 +131,18 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 return TooLarge(limit);
+            }
+
+            // Whoever lacks the key may make the emulator hold only a small body: past that, the key must be among the
+            // fields read so far (the SDKs' generated models sort fields by name, so a big Args may precede it).
+            if (!keySeen && buffer.Length > UnauthenticatedBodyBytes)
+            {
+                keySeen = HasKey(buffer);
+                if (!keySeen)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    return new BodyError(400, RpcEnvelope.NotLoginCode, $"{RpcEnvelope.NotLoginMessage} (no valid key in the first {UnauthenticatedBodyBytes / 1024} KiB of the body).");
+                }
             }
 
             if (result.IsCompleted)
@@ -141,6 +154,18 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
 
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>How much of a body is read before the key must have been seen.</summary>
+    internal const int UnauthenticatedBodyBytes = 256 * 1024;
+
+    private bool HasKey(ReadOnlySequence<byte> buffer)
+    {
+        // Only whole fields: up to the last '&'.
+        var bytes = buffer.ToArray();
+        var end = bytes.AsSpan().LastIndexOf((byte)'&');
+        var fields = new RequestFields();
+        return end > 0 && fields.Add(bytes.AsSpan(0, end), "form body") is null && RpcKey.Matches(fields["Authorization"], state.ApiKey);
     }
 
     private static string? ParseBody(RequestFields fields, ReadOnlySequence<byte> buffer)
