@@ -8,6 +8,7 @@ using AgentBay.Lite.Emulator.Control;
 using AgentBay.Lite.Emulator.Gateway;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.Rpc;
+using AgentBay.Lite.Emulator.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -106,15 +107,19 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         var workRoot = ownsWorkDirectory
             ? Path.Combine(Path.GetTempPath(), "agentbay-emulator-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)))
             : Path.GetFullPath(options.WorkDirectory!);
-        Directory.CreateDirectory(workRoot);
+        // Owner-only: session directories hold whatever the sessions' commands write.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(workRoot);
+        }
+        else
+        {
+            Directory.CreateDirectory(workRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
 
         var state = new EmulatorState(options, apiKey, workRoot);
         var https = options.UseHttps || !string.IsNullOrEmpty(options.CertificateOutputPath);
-        var certificate = https ? SelfSignedCertificate.Create() : null;
-        if (certificate is not null && !string.IsNullOrEmpty(options.CertificateOutputPath))
-        {
-            SelfSignedCertificate.WritePem(certificate, options.CertificateOutputPath);
-        }
+        var certificate = https ? SelfSignedCertificate.Create([options.Address.ToString(), PublicHostName(options.PublicHost)]) : null;
 
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions
         {
@@ -126,6 +131,8 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // enforced by the handler, which answers with an envelope
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = options.MaxConnections;
             kestrel.Listen(options.Address, options.Port, listen =>
             {
                 if (certificate is not null)
@@ -138,6 +145,17 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         builder.Services.AddRoutingCore();
         builder.Services.AddLinkGateway();
         var app = builder.Build();
+        var guard = new BrowserRequestGuard([options.PublicHost]);
+        app.Use(async (context, next) =>
+        {
+            if (!BrowserRequestGuard.IsExempt(context.Request.Path) && guard.Check(context.Request) is { } refusal)
+            {
+                await BrowserRequestGuard.RefuseAsync(context.Response, refusal);
+                return;
+            }
+
+            await next(context);
+        });
         ControlEndpoints.Map(app, state);
         app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
         RpcEndpoint.Map(app, state);
@@ -145,6 +163,13 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         try
         {
             await app.StartAsync(cancellationToken);
+
+            // Only once the port is ours: a second start on a busy port must not replace the certificate that
+            // clients of the running instance trust.
+            if (certificate is not null && !string.IsNullOrEmpty(options.CertificateOutputPath))
+            {
+                SelfSignedCertificate.WritePem(certificate, options.CertificateOutputPath);
+            }
         }
         catch
         {
@@ -238,6 +263,16 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         }
     }
 
+    private static string PublicHostName(string? publicHost)
+    {
+        if (string.IsNullOrEmpty(publicHost))
+        {
+            return string.Empty;
+        }
+
+        return Uri.TryCreate("https://" + publicHost, UriKind.Absolute, out var uri) ? uri.Host : publicHost;
+    }
+
     private static string? CheckAction(string? action)
     {
         if (action is not null && RpcActionNames.Find(action) is null)
@@ -251,6 +286,11 @@ public sealed class AgentBayEmulator : IAsyncDisposable
     private static void Validate(AgentBayEmulatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options.Address, nameof(options.Address));
+        if (options.Address.IsIPv4MappedToIPv6)
+        {
+            throw new ArgumentException($"Refusing to listen on {options.Address}: an IPv4-mapped IPv6 address cannot be bound; use {options.Address.MapToIPv4()} instead.", nameof(options));
+        }
+
         if (!IPAddress.IsLoopback(options.Address) && !options.AllowRemoteConnections)
         {
             throw new ArgumentException($"Refusing to listen on {options.Address}: it is not a loopback address. Set AllowRemoteConnections (CLI: --allow-remote) to listen elsewhere.", nameof(options));
@@ -264,6 +304,11 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         if (options.MaxRequestBodyBytes < 1024)
         {
             throw new ArgumentException("MaxRequestBodyBytes must be at least 1024.", nameof(options));
+        }
+
+        if (options.MaxConnections < 1)
+        {
+            throw new ArgumentException("MaxConnections must be positive.", nameof(options));
         }
 
         if (options.MaxSessions < 1 || options.MaxLinksPerSession < 1)

@@ -5,8 +5,11 @@ namespace AgentBay.Lite.Emulator;
 /// <summary>Settings for an <see cref="AgentBayEmulator"/>. Every property has a safe default.</summary>
 public sealed class AgentBayEmulatorOptions
 {
-    /// <summary>The default limit for request bodies, 4 MiB.</summary>
-    public const long DefaultMaxRequestBodyBytes = 4L * 1024 * 1024;
+    /// <summary>The default limit for request bodies, 1 MiB: the SDKs send file content in chunks of at most 60 KB, which stay far below it even escaped twice.</summary>
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>The default limit on open connections, 1,024.</summary>
+    public const int DefaultMaxConnections = 1024;
 
     /// <summary>The address to listen on. Defaults to <see cref="IPAddress.Loopback"/> (127.0.0.1).</summary>
     /// <remarks>A non-loopback address is refused unless <see cref="AllowRemoteConnections"/> is true.</remarks>
@@ -54,6 +57,9 @@ public sealed class AgentBayEmulatorOptions
 
     /// <summary>Request bodies larger than this get HTTP 413 <c>RequestEntityTooLarge</c>. Defaults to <see cref="DefaultMaxRequestBodyBytes"/>.</summary>
     public long MaxRequestBodyBytes { get; set; } = DefaultMaxRequestBodyBytes;
+
+    /// <summary>The most connections open at once (WebSockets through links included); further ones wait in the listen queue. Defaults to <see cref="DefaultMaxConnections"/>.</summary>
+    public int MaxConnections { get; set; } = DefaultMaxConnections;
 
     /// <summary>The most live sessions at once; CreateMcpSession beyond it fails with <c>QuotaExceeded.Session</c>. Defaults to 100,000.</summary>
     public int MaxSessions { get; set; } = 100_000;

@@ -17,7 +17,7 @@ internal static class Program
           --host <address>           IP address to bind (default 127.0.0.1)
           --allow-remote             required to bind a non-loopback address
           --public-host <host:port>  host put into link/resource URLs (default: the bound address)
-          --api-key <key>            API key clients must send (default akm-local)
+          --api-key <key>            API key clients must send (default: a new random key each start, printed)
           --https                    serve HTTPS with a self-signed certificate for 127.0.0.1/localhost
           --cert-out <file>          write that certificate as PEM to <file> (implies --https)
 
@@ -27,7 +27,8 @@ internal static class Program
           --unsafe-host-exec         without sandboxes, let shell run commands directly on this machine
           --work-dir <dir>           where per-session working directories live (default: a temp dir)
           --chromium <path>          the Chromium browser sessions run (default: /usr/bin/chromium, Debian package chromium)
-          --max-body-bytes <n>       larger request bodies get HTTP 413 (default 4194304)
+          --max-body-bytes <n>       larger request bodies get HTTP 413 (default 1048576)
+          --max-connections <n>      open connections at once (default 1024)
           --max-sessions <n>         live-session quota (default 100000)
           --log-requests             print one line per RPC request
 
@@ -84,8 +85,9 @@ internal static class Program
         {
             emulator = await AgentBayEmulator.StartAsync(options, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is ArgumentException or IOException)
+        catch (Exception ex) when (ex is ArgumentException or IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
         {
+            // One line, no stack trace: a bad option is the user's to fix (2); a busy port or an unwritable path is the machine's (1).
             await Console.Error.WriteLineAsync("error: " + ex.Message);
             return ex is ArgumentException ? 2 : 1;
         }
@@ -181,7 +183,7 @@ internal static class CommandLine
 {
     public static ParsedCommandLine Parse(IReadOnlyList<string> args)
     {
-        var options = new AgentBayEmulatorOptions { Port = 8910, ApiKey = "akm-local" };
+        var options = new AgentBayEmulatorOptions { Port = 8910 };
         bool help = false, version = false;
         double? fail500 = null, fail503 = null, throttle = null, malformed = null, reset = null;
         double? retryAfter = null;
@@ -230,6 +232,11 @@ internal static class CommandLine
                     options.Address = hostText == "localhost" ? IPAddress.Loopback
                         : IPAddress.TryParse(hostText, out var ip) ? ip
                         : throw new CommandLineException($"--host must be an IP address (or localhost), not \"{hostText}\".");
+                    if (options.Address.IsIPv4MappedToIPv6)
+                    {
+                        throw new CommandLineException($"--host {hostText} is an IPv4-mapped IPv6 address, which cannot be bound; use --host {options.Address.MapToIPv4()}.");
+                    }
+
                     break;
                 case "--allow-remote":
                     options.AllowRemoteConnections = true;
@@ -269,6 +276,9 @@ internal static class CommandLine
                     break;
                 case "--max-body-bytes":
                     options.MaxRequestBodyBytes = Int(arg, Value(), 1024, int.MaxValue);
+                    break;
+                case "--max-connections":
+                    options.MaxConnections = Int(arg, Value(), 1, int.MaxValue);
                     break;
                 case "--max-sessions":
                     options.MaxSessions = Int(arg, Value(), 1, int.MaxValue);

@@ -102,7 +102,7 @@ public sealed class BadInputTests : IAsyncLifetime
         {
             await client.ConnectAsync(_emulator.Endpoint.Host, _emulator.Endpoint.Port);
             var stream = client.GetStream();
-            await stream.WriteAsync("POST /?Action=GetLink HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nnot-a-chunk\r\n"u8.ToArray());
+            await stream.WriteAsync("POST /?Action=GetLink HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nnot-a-chunk\r\n"u8.ToArray());
             var buffer = new byte[4096];
             var n = await stream.ReadAsync(buffer);
             Assert.StartsWith("HTTP/1.1 400", Encoding.ASCII.GetString(buffer, 0, n));

@@ -6,12 +6,12 @@ namespace AgentBay.Lite.Emulator.Tests;
 public sealed class CommandLineTests
 {
     [Fact]
-    public void Defaults_are_port_8910_loopback_and_akm_local()
+    public void Defaults_are_port_8910_loopback_and_a_generated_key()
     {
         var parsed = CommandLine.Parse([]);
         Assert.Equal(8910, parsed.Options.Port);
         Assert.Equal(IPAddress.Loopback, parsed.Options.Address);
-        Assert.Equal("akm-local", parsed.Options.ApiKey);
+        Assert.Null(parsed.Options.ApiKey);
         Assert.False(parsed.Options.UseHttps);
     }
 
@@ -68,7 +68,7 @@ public sealed class CommandLineTests
     [Fact]
     public void Help_lists_every_option_the_parser_knows()
     {
-        foreach (var flag in new[] { "--port", "--host", "--allow-remote", "--public-host", "--api-key", "--https", "--cert-out", "--no-exec", "--work-dir", "--max-body-bytes", "--max-sessions", "--log-requests", "--latency", "--action-latency", "--fail-500", "--fail-503", "--throttle", "--retry-after", "--malformed-json", "--reset", "--max-faults", "--fault-action", "--seed", "--help", "--version" })
+        foreach (var flag in new[] { "--port", "--host", "--allow-remote", "--public-host", "--api-key", "--https", "--cert-out", "--no-exec", "--work-dir", "--max-body-bytes", "--max-connections", "--max-sessions", "--log-requests", "--latency", "--action-latency", "--fail-500", "--fail-503", "--throttle", "--retry-after", "--malformed-json", "--reset", "--max-faults", "--fault-action", "--seed", "--help", "--version" })
         {
             Assert.Contains(flag, Program.Usage);
         }

@@ -98,10 +98,40 @@ public sealed class HardeningPropertyTests : IAsyncLifetime
         Assert.True(statuses.Keys.Any(s => s >= 400) && statuses.Keys.Any(s => s < 300), "the random forms covered both answers and refusals");
     }
 
+    private static readonly string[] LoneSurrogateJson =
+    [
+        "{\"k\":\"\\ud800\"}", "{\"\\udc00\":\"v\"}", "{\"command\":\"echo \\ud800\",\"timeout_ms\":1000}",
+        "{\"path\":\"/tmp/\\udfff\",\"content\":\"x\"}", "{\"k\":[\"\\ud800\\ud800\"]}", "{\"k\":\"a\\ud83d\"}",
+    ];
+
+    /// <summary>Each JSON field the emulator parses, with every member of the lone-surrogate family: always a 4xx, never a 500.</summary>
+    [Fact]
+    public async Task Lone_surrogates_in_every_json_field_are_a_4xx_envelope()
+    {
+        using var rpc = new Rpc(_emulator);
+        var id = await rpc.CreateSessionAsync();
+        foreach (var json in LoneSurrogateJson)
+        {
+            foreach (var (action, field) in new[] { ("CreateMcpSession", "Labels"), ("SetLabel", "Labels"), ("ListSession", "Labels"), ("CallMcpTool", "Args") })
+            {
+                var response = await rpc.CallAsync(action, ("SessionId", id), ("Name", "write_file"), (field, json));
+                Assert.True((int)response.Status is >= 400 and < 500, $"{action} {field}={json}: HTTP {(int)response.Status} {response.Body}");
+                Assert.Equal("InvalidParameter." + field, response.Code);
+            }
+        }
+
+        (await rpc.CallAsync("GetSession", ("SessionId", id))).AssertOk();
+    }
+
     private static T Pick<T>(Random random, IReadOnlyList<T> items) => items[random.Next(items.Count)];
 
-    private static string RandomValue(Random random) => random.Next(9) switch
+    private static string RandomValue(Random random) => random.Next(14) switch
     {
+        9 => Pick(random, LoneSurrogateJson),                       // JSON escapes no UTF-8 writer can pass on
+        10 => "%FF%FE" + RandomText(random),                        // percent-escapes that are not UTF-8 (sent escaped again)
+        11 => new string('[', random.Next(60, 2000)),               // nesting deeper than any JSON reader allows
+        12 => "{\"k\":\"" + new string('x', random.Next(600, 3000)) + "\"}", // an oversized label value
+        13 => "{\"\\ud83d\\ude00\":\"\\ud83d\\ude00\"}",              // a valid surrogate pair: must still work
         0 => string.Empty,
         1 => RandomText(random),
         2 => random.Next(-100_000, 100_000).ToString(System.Globalization.CultureInfo.InvariantCulture),

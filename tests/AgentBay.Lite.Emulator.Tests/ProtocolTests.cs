@@ -46,9 +46,9 @@ public sealed class ProtocolTests(EmulatorFixture fixture) : IClassFixture<Emula
         var detail = await rpc.SendAsync(Rpc.Query("GetSessionDetail", ("SessionId", sessionId)), Rpc.Form(("Authorization", rpc.Auth)));
         Assert.Equal("RUNNING", detail.AssertOk().Data.GetProperty("Status").GetString());
 
-        // SyncContext-style: Authorization in the query, the rest in the body.
+        // The key is never taken from the query string (URLs end up in logs and Referer headers).
         var link = await rpc.SendAsync(Rpc.Query("GetLink", ("Authorization", rpc.Auth)), Rpc.Form(("SessionId", sessionId), ("Port", "30100")));
-        Assert.StartsWith("ws://", link.AssertOk().Data.GetProperty("Url").GetString());
+        link.AssertError("NOT_LOGIN");
     }
 
     [Fact]
@@ -127,13 +127,25 @@ public sealed class ProtocolTests(EmulatorFixture fixture) : IClassFixture<Emula
     }
 
     [Fact]
-    public async Task Get_with_every_field_in_the_query_works()
+    public async Task Actions_are_post_only_even_with_the_key()
+    {
+        // A GET can be made by any web page (an <img>, a link); no SDK sends one for the emulated actions.
+        using var rpc = new Rpc(_emulator);
+        var before = _emulator.LiveSessionCount;
+        using var response = await rpc.Http.GetAsync(Rpc.Query("CreateMcpSession", ("Authorization", rpc.Auth)));
+        (await RpcResponse.ReadAsync(response)).AssertError("MethodNotAllowed", status: System.Net.HttpStatusCode.MethodNotAllowed);
+        Assert.Equal(["POST"], response.Content.Headers.Allow);
+        Assert.Equal(before, _emulator.LiveSessionCount);
+    }
+
+    [Fact]
+    public async Task A_body_without_a_content_type_is_not_read_as_a_form()
     {
         using var rpc = new Rpc(_emulator);
-        using var response = await rpc.Http.GetAsync(Rpc.Query("ListMcpTools", ("Authorization", rpc.Auth)));
-        var r = (await RpcResponse.ReadAsync(response)).AssertOk();
-        Assert.Equal(JsonValueKind.String, r.Data.ValueKind);
-        using var tools = JsonDocument.Parse(r.Data.GetString()!);
-        Assert.Contains(tools.RootElement.EnumerateArray(), t => t.GetProperty("name").GetString() == "shell");
+        var before = _emulator.LiveSessionCount;
+        using var content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(Rpc.Form(("Authorization", rpc.Auth))));
+        using var response = await rpc.Http.PostAsync(Rpc.Query("CreateMcpSession"), content);
+        (await RpcResponse.ReadAsync(response)).AssertError("UnsupportedMediaType", status: System.Net.HttpStatusCode.UnsupportedMediaType);
+        Assert.Equal(before, _emulator.LiveSessionCount);
     }
 }

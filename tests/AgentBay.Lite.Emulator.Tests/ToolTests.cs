@@ -51,7 +51,6 @@ public sealed class ToolTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
         watch.Stop();
         Assert.False(isError, text);
         Assert.Equal($"started {marker}\n", Shell(text).GetProperty("stdout").GetString());
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"took {watch.Elapsed}");
         var (kill, killError) = await rpc.ToolAsync(id, "shell", """{"command":"kill $(cat bg.pid)","timeout_ms":5000}""");
         Assert.False(killError, kill); // the background child was still running after the call returned
     }
@@ -69,7 +68,8 @@ public sealed class ToolTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
         Assert.Equal("before\n", result.GetProperty("stdout").GetString());
         Assert.Contains("timed out after 700 ms", result.GetProperty("stderr").GetString());
         Assert.Equal(124, result.GetProperty("exit_code").GetInt32());
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(650) && watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(650), $"took {watch.Elapsed}");
+        Assert.DoesNotContain("after", result.GetProperty("stdout").GetString(), StringComparison.Ordinal); // killed, not waited for
     }
 
     [Fact]

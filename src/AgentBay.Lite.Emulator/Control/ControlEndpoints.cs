@@ -302,7 +302,7 @@ internal sealed class ControlEndpoints
             return null;
         }
 
-        var name = a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+        var name = a.ValueKind == JsonValueKind.String && Text.TryGetString(a, out var text) ? text : null;
         if (string.IsNullOrEmpty(name) || RpcActionNames.Find(name) is null)
         {
             throw new ControlInputException($"\"action\" must be one of {string.Join(", ", RpcActionNames.All)}.");

@@ -11,6 +11,7 @@ internal sealed class RequestFields
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private readonly List<KeyValuePair<string, string>> _items = new(12);
+    private int _firstBodyItem = int.MaxValue;
 
     public int Count => _items.Count;
 
@@ -31,6 +32,23 @@ internal sealed class RequestFields
     }
 
     public IEnumerable<KeyValuePair<string, string>> Items => _items;
+
+    /// <summary>A field's value from the form body only (null when it came only in the query, or not at all).</summary>
+    public string? FromBody(string name)
+    {
+        for (var i = _items.Count - 1; i >= 0 && i >= _firstBodyItem; i--)
+        {
+            if (string.Equals(_items[i].Key, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return _items[i].Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Marks where the form body's fields begin: everything added from now on came in the body.</summary>
+    public void BeginBody() => _firstBodyItem = _items.Count;
 
     /// <summary>Parses <c>application/x-www-form-urlencoded</c> bytes. Returns an error text, or null when the input is well formed.</summary>
     public string? Add(ReadOnlySpan<byte> encoded, string where)

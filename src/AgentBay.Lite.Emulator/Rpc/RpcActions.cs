@@ -380,6 +380,12 @@ internal sealed class RpcActions(EmulatorState state)
                     await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", $"Args must be a JSON object string of tool arguments, not a JSON {argsDoc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
                     return;
                 }
+
+                if (Text.FindInvalidString(argsDoc.RootElement) is { } invalid)
+                {
+                    await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", $"Args holds text that is not valid Unicode at {Text.Clip(invalid)} (a lone surrogate such as \\ud800).");
+                    return;
+                }
             }
 
             var outcome = await _sessions.CallToolAsync(sessionId, name, argsDoc?.RootElement ?? default, context.RequestAborted);

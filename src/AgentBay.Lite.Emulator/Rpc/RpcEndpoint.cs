@@ -18,17 +18,16 @@ internal static class RpcEndpoint
     public static void Map(WebApplication app, EmulatorState state)
     {
         var actions = new RpcActions(state);
-        var expectedAuthorization = "Bearer " + state.ApiKey;
         var pipeline = ((IApplicationBuilder)app).New();
         pipeline.Use(next => context => GuardAsync(context, next));
         pipeline.Use(next => new RpcRequestReader(next, state).InvokeAsync);
         pipeline.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new RpcFaultResponder()).InvokeAsync);
-        pipeline.Run(context => HandleAsync(context, actions, state.ApiKey, expectedAuthorization));
+        pipeline.Run(context => HandleAsync(context, actions, state.ApiKey));
         app.Map("/", pipeline.Build());
         app.MapFallback("{**path}", NotFoundAsync);
     }
 
-    private static Task HandleAsync(HttpContext context, RpcActions actions, string apiKey, string expectedAuthorization)
+    private static Task HandleAsync(HttpContext context, RpcActions actions, string apiKey)
     {
         var request = context.Features.Get<RpcRequest>()!;
         if (request.RawAction is null)
@@ -41,7 +40,7 @@ internal static class RpcEndpoint
             return RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidAction.NotFound", $"Specified api is not found, please check your url and method. The action \"{Text.Clip(request.RawAction)}\" is not supported by the AgentBay emulator.");
         }
 
-        if (!IsAuthorized(request, context.Request, apiKey, expectedAuthorization))
+        if (!IsAuthorized(request, context.Request, apiKey))
         {
             return RpcEnvelope.ErrorAsync(context.Response, 400, RpcEnvelope.NotLoginCode, RpcEnvelope.NotLoginMessage);
         }
@@ -49,24 +48,13 @@ internal static class RpcEndpoint
         return actions.DispatchAsync(context, request);
     }
 
-    /// <summary>The key travels as the form/query field <c>Authorization=Bearer &lt;key&gt;</c>; an HTTP header is the fallback.</summary>
-    private static bool IsAuthorized(RpcRequest request, HttpRequest http, string apiKey, string expected)
-    {
-        var value = request["Authorization"];
-        if (value is null && http.Headers.Authorization.Count == 1)
-        {
-            value = http.Headers.Authorization[0];
-        }
-
-        if (value is null)
-        {
-            return false;
-        }
-
-        return string.Equals(value, expected, StringComparison.Ordinal)
-            || (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-                && string.Equals(value.AsSpan(7).Trim().ToString(), apiKey, StringComparison.Ordinal));
-    }
+    /// <summary>
+    /// The key travels as the form field <c>Authorization=Bearer &lt;key&gt;</c>; an HTTP header is the fallback. Never the
+    /// query string: URLs end up in logs, histories and Referer headers (the few actions the SDKs send that way,
+    /// SyncContext and the Go SDK's pause/resume, are not emulated).
+    /// </summary>
+    private static bool IsAuthorized(RpcRequest request, HttpRequest http, string apiKey) =>
+        RpcKey.Matches(request.Fields.FromBody("Authorization") ?? RpcKey.FromHeader(http), apiKey);
 
     /// <summary>Turns unreadable requests and emulator bugs into envelopes; a client that went away gets nothing.</summary>
     private static async Task GuardAsync(HttpContext context, RequestDelegate next)

@@ -34,11 +34,11 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
     {
         var request = context.Request;
         var response = context.Response;
-        var isPost = HttpMethods.IsPost(request.Method);
-        if (!isPost && !HttpMethods.IsGet(request.Method))
+        // POST only: a GET can be made by any page (an image, a link), and every SDK posts its actions.
+        if (!HttpMethods.IsPost(request.Method))
         {
-            response.Headers.Allow = "GET, POST";
-            await RpcEnvelope.ErrorAsync(response, 405, "MethodNotAllowed", $"The method {Text.Clip(request.Method)} is not allowed: use POST / (or GET with every field in the query).");
+            response.Headers.Allow = "POST";
+            await RpcEnvelope.ErrorAsync(response, 405, "MethodNotAllowed", $"The method {Text.Clip(request.Method)} is not allowed: RPC actions are POST / with the fields in a form body.");
             return;
         }
 
@@ -49,7 +49,8 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             return;
         }
 
-        if (isPost && await ReadFormAsync(context, fields) is { } bodyError)
+        fields.BeginBody();
+        if (await ReadFormAsync(context, fields) is { } bodyError)
         {
             await RpcEnvelope.ErrorAsync(response, bodyError.Status, bodyError.Code, bodyError.Message);
             return;
@@ -103,8 +104,8 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             return null;
         }
 
-        if (request.ContentType is { } contentType
-            && !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        var contentType = request.ContentType ?? string.Empty;
+        if (!contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
             // Only refuse when there is a body to misread.
             var peek = await request.BodyReader.ReadAsync(context.RequestAborted);
@@ -112,13 +113,16 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             request.BodyReader.AdvanceTo(peek.Buffer.Start);
             if (!empty)
             {
-                return new BodyError(415, "UnsupportedMediaType", $"The body must be application/x-www-form-urlencoded, not \"{Text.Clip(contentType)}\".");
+                return new BodyError(415, "UnsupportedMediaType", contentType.Length == 0
+                    ? "The body has no Content-Type: send it as application/x-www-form-urlencoded."
+                    : $"The body must be application/x-www-form-urlencoded, not \"{Text.Clip(contentType)}\".");
             }
 
             return null;
         }
 
         var reader = request.BodyReader;
+        var keySeen = RpcKey.Matches(RpcKey.FromHeader(request), state.ApiKey);
         while (true)
         {
             var result = await reader.ReadAsync(context.RequestAborted);
@@ -127,6 +131,18 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 return TooLarge(limit);
+            }
+
+            // Whoever lacks the key may make the emulator hold only a small body: past that, the key must be among the
+            // fields read so far (the SDKs' generated models sort fields by name, so a big Args may precede it).
+            if (!keySeen && buffer.Length > UnauthenticatedBodyBytes)
+            {
+                keySeen = HasKey(buffer);
+                if (!keySeen)
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    return new BodyError(400, RpcEnvelope.NotLoginCode, $"{RpcEnvelope.NotLoginMessage} (no valid key in the first {UnauthenticatedBodyBytes / 1024} KiB of the body).");
+                }
             }
 
             if (result.IsCompleted)
@@ -138,6 +154,18 @@ internal sealed class RpcRequestReader(RequestDelegate next, EmulatorState state
 
             reader.AdvanceTo(buffer.Start, buffer.End);
         }
+    }
+
+    /// <summary>How much of a body is read before the key must have been seen.</summary>
+    internal const int UnauthenticatedBodyBytes = 256 * 1024;
+
+    private bool HasKey(ReadOnlySequence<byte> buffer)
+    {
+        // Only whole fields: up to the last '&'.
+        var bytes = buffer.ToArray();
+        var end = bytes.AsSpan().LastIndexOf((byte)'&');
+        var fields = new RequestFields();
+        return end > 0 && fields.Add(bytes.AsSpan(0, end), "form body") is null && RpcKey.Matches(fields["Authorization"], state.ApiKey);
     }
 
     private static string? ParseBody(RequestFields fields, ReadOnlySequence<byte> buffer)

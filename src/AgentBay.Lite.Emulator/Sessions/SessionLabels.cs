@@ -5,6 +5,9 @@ namespace AgentBay.Lite.Emulator.Sessions;
 /// <summary>Session labels as every face sends them: a JSON object of string values (parsed, never string-compared).</summary>
 internal static class SessionLabels
 {
+    /// <summary>The emulator's bounds on labels (the service documents none; these keep one request from holding megabytes).</summary>
+    public const int MaxCount = 64, MaxKeyLength = 128, MaxValueLength = 512;
+
     public static bool TryParse(string json, out IReadOnlyDictionary<string, string> labels, out string error)
     {
         labels = EmulatedSession.EmptyLabels;
@@ -27,7 +30,25 @@ internal static class SessionLabels
                     return false;
                 }
 
-                result[p.Name] = p.Value.GetString()!;
+                if (!Text.TryGetString(p.Value, out var value))
+                {
+                    error = "Labels must be valid Unicode text; a key or value holds a lone surrogate (such as \\ud800).";
+                    return false;
+                }
+
+                if (p.Name.Length > MaxKeyLength || value.Length > MaxValueLength)
+                {
+                    error = $"A label key may have at most {MaxKeyLength} characters and a value at most {MaxValueLength}; \"{Text.Clip(p.Name)}\" is longer.";
+                    return false;
+                }
+
+                if (result.Count == MaxCount)
+                {
+                    error = $"A session may have at most {MaxCount} labels.";
+                    return false;
+                }
+
+                result[p.Name] = value;
             }
 
             labels = result;
@@ -36,6 +57,12 @@ internal static class SessionLabels
         catch (JsonException)
         {
             error = "Labels must be a JSON object string such as {\"project\":\"demo\"}; it is not valid JSON.";
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            // A property name with a lone surrogate: JsonProperty.Name refuses to read it.
+            error = "Labels must be valid Unicode text; a key or value holds a lone surrogate (such as \\ud800).";
             return false;
         }
     }
