@@ -112,10 +112,11 @@ public sealed class SandboxTests(EmulatorFixture fixture) : IClassFixture<Emulat
         Assert.NotNull(session.NamespacePid);
         var init = session.NamespacePid.Value;
         var marker = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var (text, isError) = await rpc.ToolAsync(id, "shell", $$"""{"command":"sleep 1{{marker}} & setsid sh -c 'sleep 2{{marker}} &' ; (sh -c 'sleep 3{{marker}} &' &) ; cd /tmp && python3 -m http.server 30150 >/dev/null 2>&1 & echo started"}""");
+        var command = $"sleep 1{marker} & setsid sh -c 'sleep 2{marker} &' ; (sh -c 'sleep 3{marker} &' &) ; cd /tmp && python3 -m http.server 30150 >/dev/null 2>&1 & {WaitForSleepers(marker, 3)}";
+        var (text, isError) = await rpc.ToolAsync(id, "shell", Args(("command", command)));
         Assert.False(isError, text);
         var pids = HostProcesses(marker);
-        Assert.True(pids.Count >= 3, $"expected the three sleepers on the host, found {pids.Count}");
+        Assert.Equal(3, pids.Count);
         Assert.True(Directory.Exists("/proc/" + init));
 
         (await rpc.CallAsync("DeleteSessionAsync", ("SessionId", id))).AssertOk();
@@ -232,7 +233,7 @@ public sealed class SandboxTests(EmulatorFixture fixture) : IClassFixture<Emulat
         {
             using var rpc = new Rpc(emulator);
             var id = await rpc.CreateSessionAsync();
-            Assert.False((await rpc.ToolAsync(id, "shell", $$"""{"command":"setsid sh -c 'sleep 4{{marker}} &'"}""")).IsError);
+            Assert.False((await rpc.ToolAsync(id, "shell", Args(("command", $"setsid sh -c 'sleep 4{marker} &'; {WaitForSleepers(marker, 1)}")))).IsError);
             Assert.Single(HostProcesses(marker));
         }
 
@@ -243,8 +244,10 @@ public sealed class SandboxTests(EmulatorFixture fixture) : IClassFixture<Emulat
     public async Task A_SIGKILLed_emulator_takes_its_sandboxes_with_it()
     {
         var marker = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A SIGKILLed emulator cannot remove its work directory, so the test owns it.
+        var workDir = Directory.CreateTempSubdirectory("agentbay-kill-test-").FullName;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "AgentBay.Lite.Emulator.dll"), "--port", "0", "--api-key", "akm-kill-test" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "AgentBay.Lite.Emulator.dll"), "--port", "0", "--api-key", "akm-kill-test", "--work-dir", workDir })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -271,7 +274,7 @@ public sealed class SandboxTests(EmulatorFixture fixture) : IClassFixture<Emulat
             }
 
             var id = (await CallAsync("CreateMcpSession", "")).GetProperty("Data").GetProperty("SessionId").GetString()!;
-            var args = Uri.EscapeDataString($$"""{"command":"setsid sh -c 'sleep 5{{marker}} &'; sleep 6{{marker}} &"}""");
+            var args = Uri.EscapeDataString(Args(("command", $"setsid sh -c 'sleep 5{marker} &'; sleep 6{marker} & {WaitForSleepers(marker, 2)}")));
             await CallAsync("CallMcpTool", $"SessionId={id}&Name=shell&Args={args}");
             Assert.Equal(2, HostProcesses(marker).Count);
         }
@@ -288,7 +291,15 @@ public sealed class SandboxTests(EmulatorFixture fixture) : IClassFixture<Emulat
         }
 
         Assert.Empty(HostProcesses(marker));
+        Directory.Delete(workDir, recursive: true);
     }
+
+    /// <summary>
+    /// A shell snippet that returns once <paramref name="count"/> <c>sleep …marker</c> processes run in the session
+    /// (a backgrounded child may not have exec'd <c>sleep</c> yet when its parent shell exits); bounded at 10 s.
+    /// </summary>
+    internal static string WaitForSleepers(string marker, int count) =>
+        $"i=0; while [ \"$(cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' ' | grep -o 'sleep [0-9]*{marker}' | wc -l)\" -lt {count} ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done";
 
     /// <summary>Host PIDs whose command line contains <c>sleep N</c> with N ending in the marker.</summary>
     internal static List<int> HostProcesses(string marker)

@@ -88,7 +88,7 @@ internal sealed class ConfinedFiles(SessionWorkspace workspace)
             throw new ToolArgumentException($"cwd does not exist or is not a directory: {Display(path)} ({Native.ErrorText(errno)})");
         }
 
-        return Sandboxed ? Display(path) : workspace.Directory + "/" + Locate(path);
+        return Sandboxed ? Display(path) : Path.GetFullPath(workspace.Directory + "/" + Locate(path));
     }
 
     public Native.FileStatus? Stat(string path)

@@ -102,7 +102,9 @@ internal static unsafe partial class Native
         {
             dir?.DangerousAddRef(ref added);
             var dirfd = dir is null ? AtFdCwd : (int)dir.DangerousGetHandle();
-            while (true)
+            // RESOLVE_IN_ROOT answers EAGAIN when any mount or rename happened during the walk (sandboxes starting
+            // elsewhere do both), so retry a bounded number of times.
+            for (var attempt = 0; ; attempt++)
             {
                 long fd;
                 fixed (byte* p = bytes)
@@ -117,7 +119,7 @@ internal static unsafe partial class Native
                 }
 
                 errno = Marshal.GetLastPInvokeError();
-                if (errno != EINTR && errno != EAGAIN)
+                if ((errno != EINTR && errno != EAGAIN) || attempt >= 10_000)
                 {
                     return new SafeFileHandle(new IntPtr(-1), ownsHandle: false);
                 }

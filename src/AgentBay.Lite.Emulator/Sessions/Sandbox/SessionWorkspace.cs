@@ -44,8 +44,16 @@ internal sealed class SessionWorkspace : IAsyncDisposable
             return new SessionWorkspace(directory, null, root);
         }
 
-        var sandbox = await SessionSandbox.StartAsync(launcher, sessionId, directory, cancellationToken).ConfigureAwait(false);
-        return new SessionWorkspace(directory, sandbox, sandbox.Root);
+        try
+        {
+            var sandbox = await SessionSandbox.StartAsync(launcher, sessionId, directory, cancellationToken).ConfigureAwait(false);
+            return new SessionWorkspace(directory, sandbox, sandbox.Root);
+        }
+        catch
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+            throw;
+        }
     }
 
     /// <summary>Kills the sandbox (if any) and removes the session directory.</summary>
