@@ -26,7 +26,8 @@ internal sealed partial class EmulatorProcess : IDisposable
     public string ApiKey { get; }
 
     /// <summary>Starts the emulator built beside this benchmark and waits until it listens.</summary>
-    public static async Task<EmulatorProcess> StartAsync()
+    /// <param name="extraArguments">More command-line options, e.g. <c>--https</c>.</param>
+    public static async Task<EmulatorProcess> StartAsync(params string[] extraArguments)
     {
         string apiKey = "akm-bench-" + RandomNumberGenerator.GetHexString(16, lowercase: true);
         var start = new ProcessStartInfo(DotnetHost())
@@ -35,7 +36,7 @@ internal sealed partial class EmulatorProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string argument in new[] { FindEmulator(), "--port", "0", "--api-key", apiKey })
+        foreach (string argument in new[] { FindEmulator(), "--port", "0", "--api-key", apiKey }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }

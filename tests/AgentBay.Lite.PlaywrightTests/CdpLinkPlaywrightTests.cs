@@ -40,7 +40,7 @@ public sealed class CdpLinkPlaywrightTests : IAsyncLifetime
                 await page.GotoAsync($"http://127.0.0.1:{PagePort}/");
 
                 Assert.Equal("served in the session", await page.TitleAsync());
-                Assert.StartsWith("156.", browser.Version[..4], StringComparison.Ordinal);
+                Assert.Matches(@"^[0-9]+\.[0-9]+\.", browser.Version);
             }
             finally
             {

@@ -110,8 +110,9 @@ internal sealed class LinkGateway : IDisposable
         // A session that ends cuts its links at once, including exchanges in flight.
         using var ended = target.SessionEnded.Register(static state => ((HttpContext)state!).Abort(), context);
         var error = await _forwarder.SendAsync(context, destination, _invoker, RequestConfig, new LinkTransformer(target, path)).ConfigureAwait(false);
-        if (error == ForwarderError.None || context.Response.HasStarted)
+        if (error == ForwarderError.None || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested)
         {
+            // Done, or too late for a refusal: the client left, or the session ended and cut the exchange.
             return;
         }
 

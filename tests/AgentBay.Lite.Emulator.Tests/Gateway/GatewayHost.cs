@@ -23,7 +23,8 @@ internal sealed class GatewayHost : IAsyncDisposable, ILinkResolver
 
     public Uri Address { get; }
 
-    public static async Task<GatewayHost> StartAsync()
+    /// <summary>Starts the gateway; with <paramref name="resolver"/> it resolves through that instead of the host's own table.</summary>
+    public static async Task<GatewayHost> StartAsync(ILinkResolver? resolver = null)
     {
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore();
@@ -33,7 +34,7 @@ internal sealed class GatewayHost : IAsyncDisposable, ILinkResolver
         var app = builder.Build();
         app.UseRouting();
         GatewayHost? host = null;
-        app.MapLinkGateway(new DeferredResolver(() => host!));
+        app.MapLinkGateway(resolver ?? new DeferredResolver(() => host!));
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         host = new GatewayHost(app, address);
