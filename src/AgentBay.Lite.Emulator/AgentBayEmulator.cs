@@ -64,6 +64,15 @@ public sealed class AgentBayEmulator : IAsyncDisposable
     /// <summary>The directory holding one working directory per session (named after the session id).</summary>
     public string WorkDirectory => _state.Tools.Root;
 
+    /// <summary>True when every session runs in its own sandbox (Linux namespaces through bubblewrap).</summary>
+    public bool IsSandboxed => _state.SandboxUnavailableReason is null;
+
+    /// <summary>Why sessions run without sandboxes (one sentence), or null when they have them.</summary>
+    public string? SandboxUnavailableReason => _state.SandboxUnavailableReason;
+
+    /// <summary>The domain service, for in-assembly parts (the link gateway) and tests.</summary>
+    internal Sessions.SessionService Sessions => _state.Sessions;
+
     /// <summary>How many sessions are live (created and not deleted).</summary>
     public int LiveSessionCount => _state.Sessions.LiveCount;
 
@@ -230,7 +239,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         {
             await _app.DisposeAsync();
             Certificate?.Dispose();
-            _state.Sessions.EndAll(removeDirectories: !_ownsWorkDirectory);
+            await _state.Sessions.EndAllAsync();
             if (!_ownsWorkDirectory)
             {
                 TryDeleteDirectory(Path.Combine(_state.Tools.Root, ".io"), true);

@@ -33,6 +33,19 @@ public sealed class AgentBayEmulatorOptions
     /// <summary>When true, the <c>shell</c> tool answers with a tool error instead of running commands.</summary>
     public bool DisableExec { get; set; }
 
+    /// <summary>
+    /// When true, sessions run without sandboxes even where Linux namespaces are available: file tools stay confined to
+    /// the session directory and <c>shell</c> is refused unless <see cref="AllowHostExecution"/> is set.
+    /// </summary>
+    public bool DisableSandbox { get; set; }
+
+    /// <summary>
+    /// Accepts running <c>shell</c> commands directly on this machine (as the emulator's user, in the session directory)
+    /// when sessions cannot have sandboxes. Off by default: without a sandbox, <c>shell</c> answers with a tool error that
+    /// says why. Ignored when sandboxes are available.
+    /// </summary>
+    public bool AllowHostExecution { get; set; }
+
     /// <summary>The directory under which per-session working directories are created. Null uses a fresh directory under the system temp path, removed on dispose.</summary>
     public string? WorkDirectory { get; set; }
 

@@ -23,6 +23,8 @@ internal static class Program
 
         Behaviour
           --no-exec                  the shell tool answers with an error instead of running commands
+          --no-sandbox               run sessions without sandboxes (files stay in the session directory; shell is refused)
+          --unsafe-host-exec         without sandboxes, let shell run commands directly on this machine
           --work-dir <dir>           where per-session working directories live (default: a temp dir)
           --max-body-bytes <n>       larger request bodies get HTTP 413 (default 1048576)
           --max-connections <n>      open connections at once (default 1024)
@@ -146,6 +148,17 @@ internal static class Program
             Console.WriteLine("  or switch their inner client to HTTP (see observed-client.md). AgentBay.Lite accepts http:// endpoints.");
         }
 
+        if (emulator.SandboxUnavailableReason is { } why)
+        {
+            Console.WriteLine(options.AllowHostExecution && !options.DisableExec
+                ? $"Sessions run WITHOUT sandboxes ({why}): shell commands run directly on this machine (--unsafe-host-exec)."
+                : $"Sessions run without sandboxes ({why}): the shell tool is off; file tools reach only each session's directory.");
+        }
+        else
+        {
+            Console.WriteLine("Each session runs in its own sandbox (bubblewrap: mount, PID, network, UTS namespaces).");
+        }
+
         if (options.DisableExec)
         {
             Console.WriteLine("The shell tool is disabled (--no-exec).");
@@ -246,6 +259,12 @@ internal static class CommandLine
                 case "--no-exec":
                     options.DisableExec = true;
                     break;
+                case "--no-sandbox":
+                    options.DisableSandbox = true;
+                    break;
+                case "--unsafe-host-exec":
+                    options.AllowHostExecution = true;
+                    break;
                 case "--work-dir":
                     options.WorkDirectory = Value();
                     break;
@@ -305,7 +324,7 @@ internal static class CommandLine
                     throw new CommandLineException($"unknown option \"{args[i]}\".");
             }
 
-            if (inline is not null && arg is "--allow-remote" or "--https" or "--no-exec" or "--log-requests" or "--help" or "--version" or "-h" or "-?")
+            if (inline is not null && arg is "--allow-remote" or "--https" or "--no-exec" or "--no-sandbox" or "--unsafe-host-exec" or "--log-requests" or "--help" or "--version" or "-h" or "-?")
             {
                 throw new CommandLineException($"{arg} takes no value.");
             }

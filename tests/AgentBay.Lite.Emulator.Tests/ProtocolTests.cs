@@ -124,6 +124,10 @@ public sealed class ProtocolTests(EmulatorFixture fixture) : IClassFixture<Emula
         using var put = await rpc.Http.SendAsync(new HttpRequestMessage(HttpMethod.Put, Rpc.Query("GetLink")));
         (await RpcResponse.ReadAsync(put)).AssertError("MethodNotAllowed", status: HttpStatusCode.MethodNotAllowed);
         (await rpc.SendAsync("/api/v1", "x=1")).AssertError("InvalidPath", status: HttpStatusCode.NotFound);
+
+        // Paths that look like files, and the control prefix without a route, are not special.
+        (await rpc.SendAsync("/favicon.ico", null)).AssertError("InvalidPath", status: HttpStatusCode.NotFound);
+        (await rpc.SendAsync("/index.html?Action=GetLink", "x=1")).AssertError("InvalidPath", status: HttpStatusCode.NotFound);
     }
 
     [Fact]

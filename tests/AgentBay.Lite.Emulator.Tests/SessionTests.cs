@@ -25,7 +25,7 @@ public sealed class SessionTests(EmulatorFixture fixture) : IClassFixture<Emulat
         // ToolList is a JSON string (not an array), with a server per tool.
         using var tools = JsonDocument.Parse(data.GetProperty("ToolList").GetString()!);
         var names = tools.RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray();
-        Assert.Equal(["shell", "write_file", "read_file", "get_file_info"], names);
+        Assert.Equal(["shell", "write_file", "read_file", "get_file_info", "list_directory", "create_directory", "delete_file", "move_file", "read_multiple_files", "search_files", "edit_file"], names);
         Assert.All(tools.RootElement.EnumerateArray(), t => Assert.False(string.IsNullOrEmpty(t.GetProperty("server").GetString())));
 
         // Token/LinkUrl stay empty so every SDK keeps tool calls on CallMcpTool.

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using AgentBay.Lite.Emulator.Faults;
 using AgentBay.Lite.Emulator.Sessions;
+using AgentBay.Lite.Emulator.Sessions.Sandbox;
 using AgentBay.Lite.Emulator.Tools;
 
 namespace AgentBay.Lite.Emulator.Hosting;
@@ -15,8 +16,16 @@ internal sealed class EmulatorState : IDisposable
         ApiKey = apiKey;
         MaxRequestBodyBytes = options.MaxRequestBodyBytes;
         LogRequests = options.LogRequests;
-        Tools = new ToolRunner(workRoot, options.DisableExec);
-        Sessions = new SessionService(new SessionStore(options.MaxSessions, options.MaxLinksPerSession), Tools, options.MaxSessions);
+        SandboxUnavailableReason = options.DisableSandbox
+            ? "sandboxes were turned off (--no-sandbox / DisableSandbox)"
+            : SandboxEnvironment.WhyUnavailable;
+        var mode = options.DisableExec ? ExecutionMode.Disabled
+            : SandboxUnavailableReason is null ? ExecutionMode.Sandboxed
+            : options.AllowHostExecution ? ExecutionMode.Host
+            : ExecutionMode.Refused;
+        _launcher = SandboxUnavailableReason is null ? new ProcessLauncher() : null;
+        Tools = new ToolRunner(workRoot, mode, SandboxUnavailableReason);
+        Sessions = new SessionService(new SessionStore(options.MaxSessions, options.MaxLinksPerSession), Tools, options.MaxSessions, _launcher);
         Injector = new Injector(options.Seed);
         Injector.SetLatency(options.Latency, null);
         foreach (var (action, profile) in options.LatencyByAction)
@@ -33,12 +42,19 @@ internal sealed class EmulatorState : IDisposable
         ToolListJson = BuildToolList();
     }
 
+    private readonly ProcessLauncher? _launcher;
+
     public string ApiKey { get; }
 
+    /// <summary>Null when sessions run in sandboxes; otherwise why they do not.</summary>
+    public string? SandboxUnavailableReason { get; }
+
+    /// <summary>Call after <see cref="SessionService.EndAllAsync"/>: ending the launcher thread would kill any sandbox still running.</summary>
     public void Dispose()
     {
         Tools.Dispose();
         Delays.Dispose();
+        _launcher?.Dispose();
     }
 
     public long MaxRequestBodyBytes { get; }

@@ -78,13 +78,14 @@ internal sealed class RpcActions(EmulatorState state)
         return RpcEnvelope.SendAsync(context.Response, w);
     }
 
-    private Task CreateAsync(HttpContext context, RpcRequest request)
+    private async Task CreateAsync(HttpContext context, RpcRequest request)
     {
         var response = context.Response;
         var labels = EmulatedSession.EmptyLabels;
         if (request["Labels"] is { } labelsText && !SessionLabels.TryParse(labelsText, out labels, out var labelsError))
         {
-            return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Labels", labelsError);
+            await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Labels", labelsError);
+            return;
         }
 
         // Accepted and validated, without effect in the emulator.
@@ -92,7 +93,8 @@ internal sealed class RpcActions(EmulatorState state)
         {
             if (request[name] is { } json && !IsJsonOf(json, kind))
             {
-                return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be a JSON {(kind == JsonValueKind.Array ? "array" : "object")} string.");
+                await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be a JSON {(kind == JsonValueKind.Array ? "array" : "object")} string.");
+                return;
             }
         }
 
@@ -100,13 +102,16 @@ internal sealed class RpcActions(EmulatorState state)
         {
             if (request[name] is { } b && !bool.TryParse(b, out _))
             {
-                return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be true or false (got \"{Text.Clip(b)}\").");
+                await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be true or false (got \"{Text.Clip(b)}\").");
+                return;
             }
         }
 
-        if (!_sessions.Create(request["ImageId"], labels).Succeeded(out var session, out var error))
+        var created = await _sessions.CreateAsync(request["ImageId"], labels, context.RequestAborted);
+        if (!created.Succeeded(out var session, out var error))
         {
-            return RpcEnvelope.ErrorAsync(response, error);
+            await RpcEnvelope.ErrorAsync(response, error);
+            return;
         }
 
         var w = RpcEnvelope.BeginOk();
@@ -117,7 +122,7 @@ internal sealed class RpcActions(EmulatorState state)
         WriteSessionResources(w, context, session);
         w.WriteString("LinkUrl"u8, "");
         w.WriteEndObject();
-        return RpcEnvelope.SendAsync(response, w);
+        await RpcEnvelope.SendAsync(response, w);
     }
 
     private void WriteSessionResources(Utf8JsonWriter w, HttpContext context, EmulatedSession session)
@@ -250,9 +255,19 @@ internal sealed class RpcActions(EmulatorState state)
             return RpcEnvelope.MissingAsync(context.Response, "SessionId");
         }
 
-        return _sessions.Delete(sessionId)
-            ? RpcEnvelope.OkEmptyAsync(context.Response)
-            : RpcEnvelope.ErrorAsync(context.Response, SessionError.NotFound);
+        return DeleteAsync(context, sessionId);
+    }
+
+    private async Task DeleteAsync(HttpContext context, string sessionId)
+    {
+        if (await _sessions.DeleteAsync(sessionId))
+        {
+            await RpcEnvelope.OkEmptyAsync(context.Response);
+        }
+        else
+        {
+            await RpcEnvelope.ErrorAsync(context.Response, SessionError.NotFound);
+        }
     }
 
     private Task GetMcpResourceAsync(HttpContext context, RpcRequest request)

@@ -53,7 +53,8 @@ internal static class RpcEnvelope
         SessionErrorKind.NotFound => ErrorAsync(response, 400, NotFoundCode, error.Message),
         SessionErrorKind.InvalidArgument => ErrorAsync(response, 400, "InvalidParameter." + error.Subject, error.Message),
         SessionErrorKind.Unsupported => ErrorAsync(response, 400, "InvalidOperation." + error.Subject, error.Message),
-        _ => ErrorAsync(response, 400, "QuotaExceeded." + error.Subject, error.Message),
+        SessionErrorKind.QuotaExceeded => ErrorAsync(response, 400, "QuotaExceeded." + error.Subject, error.Message),
+        _ => ErrorAsync(response, 500, "InternalError", error.Message),
     };
 
     private static Utf8JsonWriter Begin(bool success, string code, string message, int status)

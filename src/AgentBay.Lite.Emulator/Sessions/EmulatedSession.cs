@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AgentBay.Lite.Emulator.Sessions.Sandbox;
 
 namespace AgentBay.Lite.Emulator.Sessions;
 
@@ -8,6 +9,7 @@ internal sealed class EmulatedSession : IDisposable
     public static readonly IReadOnlyDictionary<string, string> EmptyLabels = new Dictionary<string, string>(StringComparer.Ordinal);
 
     private readonly CancellationTokenSource _ended = new();
+    private SessionWorkspace? _workspace;
 
     public EmulatedSession() => Ended = _ended.Token;
 
@@ -33,6 +35,9 @@ internal sealed class EmulatedSession : IDisposable
     /// </summary>
     public int? NamespacePid { get; internal set; }
 
+    /// <summary>Where the session's tools work (its sandbox and directory); null until it is ready and after the session ends.</summary>
+    public SessionWorkspace? Workspace => Volatile.Read(ref _workspace);
+
     /// <summary>Cancelled when the session is deleted or released, or the emulator stops.</summary>
     public CancellationToken Ended { get; }
 
@@ -53,4 +58,14 @@ internal sealed class EmulatedSession : IDisposable
 
         _ended.Dispose();
     }
+
+    /// <summary>Attaches the workspace once it is ready.</summary>
+    internal void Attach(SessionWorkspace workspace)
+    {
+        NamespacePid = workspace.Sandbox?.InitPid;
+        Volatile.Write(ref _workspace, workspace);
+    }
+
+    /// <summary>Detaches the workspace so exactly one caller tears it down (the deleter, or the creator if the delete came first).</summary>
+    internal SessionWorkspace? TakeWorkspace() => Interlocked.Exchange(ref _workspace, null);
 }

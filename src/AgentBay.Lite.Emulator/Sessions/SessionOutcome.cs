@@ -16,6 +16,9 @@ internal enum SessionErrorKind
 
     /// <summary>A quota is full; <see cref="SessionError.Subject"/> names it (e.g. <c>Session</c>).</summary>
     QuotaExceeded,
+
+    /// <summary>The emulator could not do it (e.g. a sandbox failed to start); not the client's fault.</summary>
+    Failed,
 }
 
 /// <summary>A refusal: its kind, what it concerns, and a message for the client.</summary>

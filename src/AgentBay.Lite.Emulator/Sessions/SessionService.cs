@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Sessions.Sandbox;
 using AgentBay.Lite.Emulator.Tools;
 
 namespace AgentBay.Lite.Emulator.Sessions;
@@ -24,13 +25,22 @@ internal sealed class SessionService
     public static readonly string[] Statuses = ["RUNNING", "PAUSING", "PAUSED", "RESUMING", "DELETING", "DELETED"];
 
     private readonly SessionStore _store;
+    private readonly ProcessLauncher? _sandboxLauncher;
 
-    public SessionService(SessionStore store, ToolRunner tools, int maxSessions)
+    /// <param name="store">Sessions, tombstones and link tokens.</param>
+    /// <param name="tools">Runs the tools of a session.</param>
+    /// <param name="maxSessions">The live-session quota.</param>
+    /// <param name="sandboxLauncher">Starts session sandboxes; null runs sessions without one (in their directory only).</param>
+    public SessionService(SessionStore store, ToolRunner tools, int maxSessions, ProcessLauncher? sandboxLauncher)
     {
         _store = store;
         Tools = tools;
         MaxSessions = maxSessions;
+        _sandboxLauncher = sandboxLauncher;
     }
+
+    /// <summary>True when every session runs in its own sandbox.</summary>
+    public bool Sandboxed => _sandboxLauncher is not null;
 
     public ToolRunner Tools { get; }
 
@@ -41,12 +51,32 @@ internal sealed class SessionService
     /// <summary>Browser Use images serve CDP links: ids starting with <c>browser</c>, case-insensitively.</summary>
     public static bool IsBrowserImage(string imageId) => imageId.StartsWith("browser", StringComparison.OrdinalIgnoreCase);
 
-    public Outcome<EmulatedSession> Create(string? imageId, IReadOnlyDictionary<string, string> labels)
+    /// <summary>Creates a session and its workspace (its directory and, when available, its sandbox).</summary>
+    public async Task<Outcome<EmulatedSession>> CreateAsync(string? imageId, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
     {
         var session = _store.Create(imageId ?? DefaultImageId, labels);
         if (session is null)
         {
             return new SessionError(SessionErrorKind.QuotaExceeded, "Session", $"The emulator already holds its maximum of {MaxSessions.ToString(CultureInfo.InvariantCulture)} live sessions; delete some first.");
+        }
+
+        SessionWorkspace workspace;
+        try
+        {
+            workspace = await SessionWorkspace.CreateAsync(_sandboxLauncher, session.Id, Tools.SessionDirectory(session.Id), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is SandboxUnavailableException or IOException or UnauthorizedAccessException or OperationCanceledException or ObjectDisposedException)
+        {
+            _store.Delete(session.Id);
+            session.Dispose();
+            return new SessionError(SessionErrorKind.Failed, "Sandbox", "The emulator could not prepare the session: " + ex.Message);
+        }
+
+        session.Attach(workspace);
+        if (session.Ended.IsCancellationRequested && session.TakeWorkspace() is { } orphan)
+        {
+            // Deleted while its sandbox was starting.
+            await orphan.DisposeAsync().ConfigureAwait(false);
         }
 
         return session;
@@ -82,9 +112,12 @@ internal sealed class SessionService
         return matches;
     }
 
-    /// <summary>Deletes (or releases) a session: its links stop resolving, <see cref="EmulatedSession.Ended"/> fires and its files go.</summary>
+    /// <summary>
+    /// Deletes (or releases) a session: its links stop resolving, <see cref="EmulatedSession.Ended"/> fires, every
+    /// process in its sandbox is killed and its files go.
+    /// </summary>
     /// <returns>False when no live session has this id.</returns>
-    public bool Delete(string id)
+    public async Task<bool> DeleteAsync(string id)
     {
         var session = _store.Delete(id);
         if (session is null)
@@ -92,8 +125,7 @@ internal sealed class SessionService
             return false;
         }
 
-        session.Dispose();
-        Tools.RemoveSessionDirectory(session.Id);
+        await EndAsync(session).ConfigureAwait(false);
         return true;
     }
 
@@ -188,28 +220,34 @@ internal sealed class SessionService
     /// <summary>Runs a tool in a session.</summary>
     public async Task<Outcome<ToolResult>> CallToolAsync(string sessionId, string tool, JsonElement args, CancellationToken cancellationToken)
     {
-        var session = _store.Get(sessionId);
-        if (session is null)
+        if (_store.Get(sessionId)?.Workspace is not { } workspace)
         {
             return SessionError.NotFound;
         }
 
-        return await Tools.CallAsync(session.Id, tool, args, cancellationToken).ConfigureAwait(false);
+        return await Tools.CallAsync(workspace, tool, args, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Ends every live session and removes its files (emulator shutdown).</summary>
-    public void EndAll(bool removeDirectories)
+    /// <summary>Ends every live session (emulator shutdown): kills their sandboxes and removes their files.</summary>
+    public async Task EndAllAsync()
     {
+        var ending = new List<Task>();
         foreach (var session in _store.Live)
         {
-            session.Dispose();
-            if (removeDirectories)
-            {
-                Tools.RemoveSessionDirectory(session.Id);
-            }
+            ending.Add(EndAsync(session));
         }
 
         _store.Clear();
+        await Task.WhenAll(ending).ConfigureAwait(false);
+    }
+
+    private static async Task EndAsync(EmulatedSession session)
+    {
+        session.Dispose();
+        if (session.TakeWorkspace() is { } workspace)
+        {
+            await workspace.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     private static SessionError CdpUnsupported(string message) => new(SessionErrorKind.Unsupported, "CdpUnsupportedImage", message);

@@ -42,9 +42,9 @@ public sealed class SessionLinkGuideTests(EmulatorFixture fixture) : IClassFixtu
             Assert.Matches("^/request_ai/[A-Za-z0-9_-]+/path/$", link.Url.AbsolutePath);
             Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(LinkTests.TokenOf(link.Url)));
 
-            // The emulator does not proxy link URLs, but the server the command started is real: it serves the page
-            // written through the SDK from the session's directory.
-            Assert.Contains(marker, await FetchWhenListeningAsync(new Uri("http://127.0.0.1:30150/index.html")), StringComparison.Ordinal);
+            // The server the command started is real: it serves the page written through the SDK from the session's
+            // directory, on the session's own loopback (the sandbox's network namespace, unreachable from the host).
+            Assert.Contains(marker, await FetchInSessionAsync(session, "http://127.0.0.1:30150/index.html"), StringComparison.Ordinal);
         }
         finally
         {
@@ -104,21 +104,13 @@ public sealed class SessionLinkGuideTests(EmulatorFixture fixture) : IClassFixtu
         Assert.All(links, l => Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(LinkTests.TokenOf(l.Url))));
     }
 
-    /// <summary>GETs a URL, retrying only while nothing listens yet (the server starts in the background); bounded.</summary>
-    private static async Task<string> FetchWhenListeningAsync(Uri url)
+    /// <summary>GETs a URL from inside the session, retrying only while nothing listens yet (bounded).</summary>
+    private static async Task<string> FetchInSessionAsync(AgentBaySession session, string url)
     {
-        using var http = new HttpClient();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            try
-            {
-                return await http.GetStringAsync(url, deadline.Token);
-            }
-            catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.ConnectionError && !deadline.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
-            }
-        }
+        string script = "import sys,time,urllib.request\nfor i in range(400):\n  try:\n    print(urllib.request.urlopen(sys.argv[1]).read().decode()); break\n  except OSError: time.sleep(0.05)\n";
+        await session.Files.WriteAsync("/tmp/fetch.py", script);
+        CommandResult fetched = await session.Commands.ExecuteAsync("python3 /tmp/fetch.py " + url);
+        Assert.True(fetched.Succeeded, fetched.Output);
+        return fetched.Stdout;
     }
 }

@@ -54,22 +54,18 @@ public sealed class CommandTests(EmulatorFixture fixture) : IClassFixture<Emulat
     [Fact]
     public async Task WorkingDirectory_and_Environment_are_applied()
     {
-        DirectoryInfo directory = Directory.CreateTempSubdirectory("agentbay-int-cwd-");
-        try
-        {
-            var options = new CommandOptions { WorkingDirectory = directory.FullName };
-            options.Environment["GREETING"] = "hello there";
-            options.Environment["EMPTY"] = "";
+        // The session's own /tmp: the sandbox does not see the host's directories.
+        string directory = "/tmp/agentbay-int-cwd-" + Guid.NewGuid().ToString("N");
+        Assert.True((await _session.Commands.ExecuteAsync("mkdir -p " + directory)).Succeeded);
+        var options = new CommandOptions { WorkingDirectory = directory };
+        options.Environment["GREETING"] = "hello there";
+        options.Environment["EMPTY"] = "";
 
-            CommandResult result = await _session.Commands.ExecuteAsync("pwd; echo \"$GREETING\"; echo \"[${EMPTY-unset}]\"", options);
+        CommandResult result = await _session.Commands.ExecuteAsync("pwd; echo \"$GREETING\"; echo \"[${EMPTY-unset}]\"", options);
 
-            Assert.True(result.Succeeded, result.Output);
-            Assert.Equal($"{directory.FullName}\nhello there\n[]\n", result.Stdout);
-        }
-        finally
-        {
-            directory.Delete(recursive: true);
-        }
+        Assert.True(result.Succeeded, result.Output);
+        Assert.Equal($"{directory}\nhello there\n[]\n", result.Stdout);
+        Assert.False(Directory.Exists(directory));
     }
 
     [Fact]

@@ -123,17 +123,18 @@ public sealed class FileTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     }
 
     [Fact]
-    public async Task Writing_into_another_sessions_directory_is_the_tools_refusal()
+    public async Task Writing_to_another_sessions_directory_path_stays_in_this_sessions_sandbox()
     {
         await using AgentBaySession other = await _client.CreateSessionAsync();
         await other.Files.WriteAsync("mine.txt", "other's");
+        string otherPath = Path.Combine(fixture.Emulator.WorkDirectory, other.Id, "mine.txt");
 
-        var ex = await Assert.ThrowsAsync<AgentBayException>(
-            () => _session.Files.WriteAsync(Path.Combine(fixture.Emulator.WorkDirectory, other.Id, "mine.txt"), "overwritten"));
+        // The other session's directory is not mounted in this sandbox: the path names a file of this session only.
+        await _session.Files.WriteAsync(otherPath, "overwritten");
 
-        Assert.Contains("write_file", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("access denied", ex.ServerMessage, StringComparison.Ordinal);
+        Assert.Equal("overwritten", await _session.Files.ReadAsync(otherPath));
         Assert.Equal("other's", await other.Files.ReadAsync("mine.txt"));
+        Assert.Equal("other's", await File.ReadAllTextAsync(otherPath));
     }
 
     private static bool IsContinuation(byte b) => (b & 0xC0) == 0x80;
