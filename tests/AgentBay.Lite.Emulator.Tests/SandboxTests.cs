@@ -244,8 +244,10 @@ public sealed class SandboxTests(EmulatorFixture fixture) : IClassFixture<Emulat
     public async Task A_SIGKILLed_emulator_takes_its_sandboxes_with_it()
     {
         var marker = Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // A SIGKILLed emulator cannot remove its work directory, so the test owns it.
+        var workDir = Directory.CreateTempSubdirectory("agentbay-kill-test-").FullName;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "AgentBay.Lite.Emulator.dll"), "--port", "0", "--api-key", "akm-kill-test" })
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "AgentBay.Lite.Emulator.dll"), "--port", "0", "--api-key", "akm-kill-test", "--work-dir", workDir })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -289,6 +291,7 @@ public sealed class SandboxTests(EmulatorFixture fixture) : IClassFixture<Emulat
         }
 
         Assert.Empty(HostProcesses(marker));
+        Directory.Delete(workDir, recursive: true);
     }
 
     /// <summary>
