@@ -43,4 +43,19 @@ public sealed class SpecialFileTests(EmulatorFixture fixture) : IClassFixture<Em
         Assert.True(isError, text);
         Assert.Contains("not a regular file", text, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/proc/1/status")]
+    [InlineData("/proc/sys/kernel/hostname")]
+    public async Task Kernel_files_that_report_size_zero_are_refused_not_returned_empty(string path)
+    {
+        // /proc files report a size of 0 yet have content; a reader that trusts the size returns "" as if it were the file.
+        using var rpc = new Rpc(fixture.Emulator);
+        var id = await rpc.CreateSessionAsync();
+
+        var (text, isError) = await rpc.ToolAsync(id, "read_file", "{\"path\":\"" + path + "\"}");
+
+        Assert.True(isError, $"read_file {path} answered \"{text}\"");
+        Assert.Contains("kernel file system", text, StringComparison.Ordinal);
+    }
 }
