@@ -50,7 +50,7 @@ internal static class Program
 
         Control API (header "Authorization: Bearer <key>"): GET|DELETE /_emulator/counters,
         GET|PUT|DELETE /_emulator/faults, GET|PUT|DELETE /_emulator/latency, GET /_emulator/links/{token},
-        GET /_emulator/status.
+        GET /_emulator/status, GET /_emulator/memory, POST /_emulator/memory/collect.
         """;
 
     private static async Task<int> Main(string[] args)

@@ -67,14 +67,19 @@ internal sealed class RpcResponse
 internal sealed class Rpc : IDisposable
 {
     public Rpc(AgentBayEmulator emulator, HttpMessageHandler? handler = null)
+        : this(emulator.Endpoint, emulator.ApiKey, handler)
     {
-        Emulator = emulator;
-        Http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = emulator.Endpoint, Timeout = TimeSpan.FromSeconds(100) };
     }
 
-    public AgentBayEmulator Emulator { get; }
+    /// <summary>For an emulator in another process.</summary>
+    public Rpc(Uri endpoint, string apiKey, HttpMessageHandler? handler = null)
+    {
+        Auth = "Bearer " + apiKey;
+        Http = new HttpClient(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(100) };
+    }
+
     public HttpClient Http { get; }
-    public string Auth => "Bearer " + Emulator.ApiKey;
+    public string Auth { get; }
 
     public static string Query(string action, params (string Key, string Value)[] extra)
     {

@@ -18,8 +18,8 @@ internal sealed class ControlEndpoints
 {
     public const string Prefix = "/_emulator";
     private const int MaxBodyBytes = 64 * 1024;
-    private const string RouteList = "GET|DELETE /counters, POST /counters/reset, GET|PUT|DELETE /faults, GET|PUT|DELETE /latency, GET /links/{token}, GET /status";
-    private static readonly string[] KnownRoutes = ["counters", "counters/reset", "faults", "latency", "status"];
+    private const string RouteList = "GET|DELETE /counters, POST /counters/reset, GET|PUT|DELETE /faults, GET|PUT|DELETE /latency, GET /links/{token}, GET /status, GET /memory, POST /memory/collect";
+    private static readonly string[] KnownRoutes = ["counters", "counters/reset", "faults", "latency", "status", "memory", "memory/collect"];
 
     private readonly EmulatorState _state;
     private readonly string _expected;
@@ -52,6 +52,14 @@ internal sealed class ControlEndpoints
             return control.WriteLatencyAsync(c.Response);
         }));
         group.MapGet("/status", control.Guard(c => control.WriteStatusAsync(c.Response)));
+        group.MapGet("/memory", control.Guard(c => WriteMemoryAsync(c.Response)));
+        group.MapPost("/memory/collect", control.Guard(c =>
+        {
+            // A full, compacting collection (large objects included), so the figures show what the emulator still holds.
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            return WriteMemoryAsync(c.Response);
+        }));
         group.MapGet("/links/{token}", control.Guard(c => control.ResolveLinkAsync(c.Response, (string)c.Request.RouteValues["token"]!)));
 
         // Whatever the routes above did not take: a known route with another method, or no route at all.
@@ -121,6 +129,16 @@ internal sealed class ControlEndpoints
         w.WriteString("scheme", _state.Scheme);
         w.WriteString("linkHost", _state.LinkHost);
         w.WriteNumber("liveSessions", _state.Sessions.LiveCount);
+        w.WriteEndObject();
+        return JsonOut.SendAsync(response, 200);
+    }
+
+    private static Task WriteMemoryAsync(HttpResponse response)
+    {
+        var w = JsonOut.Begin();
+        w.WriteStartObject();
+        w.WriteNumber("managedBytes", GC.GetTotalMemory(forceFullCollection: false));
+        w.WriteNumber("residentBytes", Environment.WorkingSet);
         w.WriteEndObject();
         return JsonOut.SendAsync(response, 200);
     }

@@ -14,6 +14,9 @@ internal static class JsonOut
     /// <summary>Valid JSON without HTML-safe escaping (quotes as <c>\"</c>, non-ASCII as is), like the real gateway.</summary>
     public static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>The largest buffer a thread keeps between answers; RPC answers are a few hundred bytes.</summary>
+    private const int RetainedCapacity = 64 * 1024;
+
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? t_buffer;
 
@@ -50,9 +53,29 @@ internal static class JsonOut
         response.StatusCode = status;
         response.ContentType = "application/json;charset=utf-8";
         response.ContentLength = span.Length;
+        if (t_buffer.Capacity > RetainedCapacity)
+        {
+            // A large answer (a file read): hand this thread's buffer over to the write, or every pool thread would keep
+            // megabytes for as long as the process lives; and write it in slices, each waiting for the socket, so the
+            // server's pooled send buffers never have to hold the whole answer at once.
+            var body = t_buffer.WrittenMemory[..span.Length];
+            t_buffer = null;
+            t_writer = null;
+            return WriteInSlicesAsync(response.BodyWriter, body);
+        }
+
         var pipe = response.BodyWriter;
         pipe.Write(span);
         var flush = pipe.FlushAsync();
         return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+    }
+
+    private static async Task WriteInSlicesAsync(System.IO.Pipelines.PipeWriter pipe, ReadOnlyMemory<byte> body)
+    {
+        const int Slice = 64 * 1024;
+        for (var start = 0; start < body.Length; start += Slice)
+        {
+            await pipe.WriteAsync(body.Slice(start, Math.Min(Slice, body.Length - start))).ConfigureAwait(false);
+        }
     }
 }

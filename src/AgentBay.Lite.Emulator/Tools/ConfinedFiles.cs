@@ -143,9 +143,13 @@ internal sealed class ConfinedFiles(SessionWorkspace workspace)
         var handle = Open(path, flags, 0b110_100_100, out var errno);
         if (handle.IsInvalid)
         {
-            throw errno == Native.EEXIST
-                ? new ToolArgumentException($"the file already exists: {Display(path)}")
-                : Failure("cannot write", path, errno);
+            // ENXIO: a FIFO without a reader, or a socket (opened non-blocking, so the call never waits for one).
+            throw errno switch
+            {
+                Native.EEXIST => new ToolArgumentException($"the file already exists: {Display(path)}"),
+                Native.ENXIO => new ToolArgumentException($"not a regular file: {Display(path)} (FIFOs, sockets and devices are refused)"),
+                _ => Failure("cannot write", path, errno),
+            };
         }
 
         try

@@ -11,8 +11,14 @@ namespace AgentBay.Lite.Emulator.Tools;
 /// </summary>
 internal static class FileTools
 {
-    /// <summary>The most bytes one read returns; SDKs read large files in 50–60 KB ranges.</summary>
-    public const long MaxReadBytes = 64L * 1024 * 1024;
+    /// <summary>
+    /// The most bytes one call reads (and so the most file content one answer carries): SDKs read large files in 50–60 KB
+    /// ranges, and a bound keeps a single call from costing the emulator hundreds of megabytes (the base64 text, its
+    /// JSON and the HTTP body each hold a copy).
+    /// </summary>
+    public const long MaxReadBytes = 8L * 1024 * 1024;
+
+    private const string MaxReadText = "8 MiB";
 
     private const int MaxListed = 10_000;
 
@@ -51,7 +57,7 @@ internal static class FileTools
         var count = length is { } l && l > 0 ? Math.Min(l, available) : available;
         if (count > MaxReadBytes)
         {
-            return ToolResult.Fail("Error: the emulator reads at most 64 MiB per call; pass offset and length.");
+            return ToolResult.Fail($"Error: the emulator reads at most {MaxReadText} per call; pass offset and length to read a larger file in parts.");
         }
 
         var bytes = new byte[count];
@@ -63,16 +69,18 @@ internal static class FileTools
     public static ToolResult ReadMultipleFiles(ConfinedFiles files, JsonElement args)
     {
         var text = new StringBuilder();
+        long total = 0;
         foreach (var path in ToolArgs.StringList(args, "paths", required: true))
         {
             try
             {
                 using var stream = files.OpenRead(path);
-                if (stream.Length > MaxReadBytes)
+                if (total + stream.Length > MaxReadBytes)
                 {
-                    throw new ToolArgumentException("larger than 64 MiB; read it with read_file and offset/length");
+                    throw new ToolArgumentException($"the answer would pass {MaxReadText}; read it with read_file and offset/length");
                 }
 
+                total += stream.Length;
                 var bytes = new byte[stream.Length];
                 stream.ReadExactly(bytes);
                 text.Append(path).Append(":\n").Append(Encoding.UTF8.GetString(bytes)).Append('\n');
@@ -170,7 +178,7 @@ internal static class FileTools
         {
             if (stream.Length > MaxReadBytes)
             {
-                return ToolResult.Fail("Error: the emulator edits files of at most 64 MiB.");
+                return ToolResult.Fail($"Error: the emulator edits files of at most {MaxReadText}.");
             }
 
             var bytes = new byte[stream.Length];
