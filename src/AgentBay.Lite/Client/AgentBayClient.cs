@@ -416,7 +416,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         InvokeAsync(
             (Client: this, SessionId: sessionId, Request: request),
             static (backend, state, token) => backend.GetLinkAsync(state.SessionId, state.Request, token),
-            static (state, record) => new SessionLink(record.Url, state.Request, state.SessionId, record.RequestId, state.Client._timeProvider.GetUtcNow()),
+            static (state, record) => new SessionLink(record.Url, state.Request, state.SessionId, record.RequestId, state.Client._timeProvider.GetUtcNow(), state.Client._timeProvider),
             CallSafety.Repeatable,
             cancellationToken);
 
