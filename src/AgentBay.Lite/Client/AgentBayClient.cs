@@ -553,6 +553,11 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
     internal static HttpClient CreateHttpClient(AgentBayOptions options)
     {
+        if (options.HttpMessageHandler is { } given)
+        {
+            TurnOffRedirects(given, nameof(options));
+        }
+
         HttpMessageHandler handler = options.HttpMessageHandler ?? CreateHandler(options);
         return new HttpClient(handler, disposeHandler: options.HttpMessageHandler is null)
         {
@@ -583,6 +588,40 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ConnectTimeout = options.Timeout,
         UseCookies = false,
     };
+
+    /// <summary>
+    /// Turns off redirect following on the transport at the end of a caller's handler chain: a redirected RPC means the
+    /// endpoint is wrong, and following it would send the request (a 307/308 re-posts the form with the API key) to
+    /// whatever host the gateway names. A transport of another kind is left as it is; <see cref="Http.FormContent"/>
+    /// still keeps the form from being re-posted.
+    /// </summary>
+    private static void TurnOffRedirects(HttpMessageHandler handler, string paramName)
+    {
+        while (handler is DelegatingHandler { InnerHandler: { } inner })
+        {
+            handler = inner;
+        }
+
+        try
+        {
+            switch (handler)
+            {
+                case SocketsHttpHandler { AllowAutoRedirect: true } sockets:
+                    sockets.AllowAutoRedirect = false;
+                    break;
+                case HttpClientHandler { AllowAutoRedirect: true } classic:
+                    classic.AllowAutoRedirect = false;
+                    break;
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ArgumentException(
+                "AgentBayOptions.HttpMessageHandler follows redirects and has already sent a request, so the SDK cannot turn that off. Set AllowAutoRedirect = false on it, or give a handler that has not been used yet.",
+                paramName,
+                ex);
+        }
+    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 

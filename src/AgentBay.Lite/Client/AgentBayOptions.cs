@@ -91,6 +91,10 @@ public sealed class AgentBayOptions
     /// the client must not have sent a request yet); if it is set, it must equal <see cref="Endpoint"/>, otherwise
     /// construction fails rather than silently picking one. Its own <see cref="HttpClient.Timeout"/> still applies
     /// on top of <see cref="Timeout"/>. Cannot be combined with <see cref="HttpMessageHandler"/>.
+    /// The SDK cannot see this client's handler: if that handler follows redirects, a redirected call fails with
+    /// <see cref="AgentBayProtocolException"/> and the form (with the API key) is never sent to the new address, but
+    /// a 301/302/303 is still followed by the handler as a GET without it. Give a handler with
+    /// <c>AllowAutoRedirect = false</c>, or use <see cref="HttpMessageHandler"/>.
     /// </summary>
     public HttpClient? HttpClient { get; set; }
 
@@ -98,7 +102,10 @@ public sealed class AgentBayOptions
     /// A handler for the <see cref="System.Net.Http.HttpClient"/> the SDK creates (e.g. an in-memory handler in tests,
     /// or a proxy-configured <see cref="SocketsHttpHandler"/>), or <see langword="null"/> for the SDK's own tuned
     /// <see cref="SocketsHttpHandler"/>. The SDK disposes the client it creates but never the handler given here.
-    /// Cannot be combined with <see cref="HttpClient"/>.
+    /// Cannot be combined with <see cref="HttpClient"/>. The SDK never follows redirects: it turns off
+    /// <c>AllowAutoRedirect</c> on the <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/> at the
+    /// end of the handler's <see cref="DelegatingHandler.InnerHandler"/> chain, so a 3xx answer surfaces as
+    /// <see cref="AgentBayProtocolException"/> naming the status and no request reaches the other host.
     /// </summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
 

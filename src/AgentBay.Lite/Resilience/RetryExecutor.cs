@@ -19,6 +19,7 @@ internal sealed class RetryExecutor
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeSpan _totalTimeout;
     private readonly int _maxRetries;
+    private readonly TimeSpan _maxRetryAfter;
     private readonly RetryPolicy _repeatable;
     private readonly RetryPolicy _notRepeatable;
     private readonly bool _lifetimeCancelsAttempts;
@@ -41,6 +42,7 @@ internal sealed class RetryExecutor
         _attemptTimeout = attemptTimeout;
         _totalTimeout = options.TotalTimeout;
         _maxRetries = options.MaxRetries;
+        _maxRetryAfter = options.MaxRetryAfter;
         _lifetimeCancelsAttempts = lifetimeCancelsAttempts;
         _repeatable = Build(options, timeProvider, TransientFaults.IsTransient);
         _notRepeatable = Build(options, timeProvider, TransientFaults.NeverSent);
@@ -89,7 +91,7 @@ internal sealed class RetryExecutor
                     throw limit.Timeout(ex);
                 }
             }
-            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), policy.IsTransient, cancellationToken, lifetime))
+            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), _maxRetryAfter, policy.IsTransient, cancellationToken, lifetime))
             {
                 retries = new Retries<TState, TAnswer>(this, backend, state, call, started, firstFailure: ex, cancellationToken, lifetime);
             }
@@ -123,6 +125,12 @@ internal sealed class RetryExecutor
                 $"The AgentBay service did not answer within {Seconds(_attemptTimeout)} s (AgentBayOptions.Timeout, the limit per attempt, or AGENTBAY_TIMEOUT_MS).{retried} Raise the limit if the service is slow, or check the network path to the gateway.",
                 _attemptTimeout,
                 ex.InnerException);
+        }
+        catch (Http.RedirectRefusedException ex)
+        {
+            throw new AgentBayProtocolException(
+                "The AgentBay request was redirected away from AgentBayOptions.Endpoint, and the HTTP handler in use follows redirects; the SDK did not send its form (which carries the API key) to the new address. A redirect means the endpoint is wrong: check AgentBayOptions.Endpoint, and turn off AllowAutoRedirect on the handler of the HttpClient given to the SDK.",
+                ex);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException && lifetime.IsCancellationRequested)
         {
@@ -184,7 +192,7 @@ internal sealed class RetryExecutor
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } error
-                    && ShouldRetry(error, RemainingOf(args.Context), transient, args.Context.CancellationToken, CancellationToken.None)),
+                    && ShouldRetry(error, RemainingOf(args.Context), options.MaxRetryAfter, transient, args.Context.CancellationToken, CancellationToken.None)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
             })
             .Build());
@@ -193,17 +201,17 @@ internal sealed class RetryExecutor
     private static TimeSpan RemainingOf(ResilienceContext context) =>
         context.Properties.TryGetValue(RetriesKey, out IRetryBudget? retries) ? retries.Remaining : Timeout.InfiniteTimeSpan;
 
-    private static bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> transient, CancellationToken cancellationToken, CancellationToken lifetime)
+    private static bool ShouldRetry(Exception error, TimeSpan remaining, TimeSpan maxRetryAfter, Func<Exception, bool> transient, CancellationToken cancellationToken, CancellationToken lifetime)
     {
         if (cancellationToken.IsCancellationRequested || lifetime.IsCancellationRequested || !transient(error))
         {
             return false;
         }
 
-        // A Retry-After beyond the overall limit cannot be honoured: surface the throttling now rather than time out.
+        // A Retry-After beyond Retry.MaxRetryAfter or the overall limit is not waited for: surface the throttling now
+        // rather than park the call or time out.
         return error is not AgentBayThrottledException { RetryAfter: { } retryAfter }
-            || remaining == Timeout.InfiniteTimeSpan
-            || retryAfter < remaining;
+            || (retryAfter <= maxRetryAfter && (remaining == Timeout.InfiniteTimeSpan || retryAfter < remaining));
     }
 
     /// <summary>

@@ -17,7 +17,12 @@ internal static class TransientFaults
         // 5xx, including an HTML error page from a gateway (a protocol exception carrying the status).
         AgentBayException service => service.StatusCode is { } status && (int)status >= 500,
 
-        // Connection refused or reset, TLS failure, a body cut off mid-response.
+        // A certificate the client rejects (or any failed TLS handshake) stays rejected: repeating it only hides the
+        // misconfiguration, or an interception, for the length of the retries.
+        HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } => false,
+        HttpRequestException { InnerException: System.Security.Authentication.AuthenticationException } => false,
+
+        // Connection refused or reset, a body cut off mid-response.
         HttpRequestException or IOException => true,
         _ => false,
     };
@@ -66,6 +71,5 @@ internal static class TransientFaults
             or InvalidCastException
             or OverflowException
             or System.Text.DecoderFallbackException
-            or NullReferenceException
             || (error is InvalidOperationException or NotSupportedException && error.Source == "System.Text.Json");
 }

@@ -12,6 +12,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     private readonly IAgentBayRpcApi _api;
     private readonly string _authorization;
     private readonly string? _regionId;
+    private readonly SecretRedactor _secrets;
 
     /// <summary>Creates the backend.</summary>
     /// <param name="httpClient">An HTTP client whose <see cref="HttpClient.BaseAddress"/> is the service endpoint root.</param>
@@ -31,6 +32,7 @@ internal sealed class RpcBackend : IAgentBayBackend
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
         _api = api;
         _authorization = RpcProtocol.Authorization(apiKey);
+        _secrets = new SecretRedactor(apiKey);
         _regionId = string.IsNullOrWhiteSpace(regionId) ? null : regionId;
     }
 
@@ -47,11 +49,11 @@ internal sealed class RpcBackend : IAgentBayBackend
             SdkStats = RpcProtocol.SdkStats,
         };
         var response = await _api.CreateMcpSessionAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         if (data.Success == false)
         {
-            var reason = RpcEnvelopeReader.NullIfEmpty(data.ErrMsg) ?? "Session creation failed";
+            var reason = _secrets.Redact(RpcEnvelopeReader.NullIfEmpty(data.ErrMsg)) ?? "Session creation failed";
             throw new AgentBayException(
                 $"{Action} failed: {reason} (request id {envelope.RequestId ?? "none"}).",
                 RpcEnvelopeReader.NullIfEmpty(envelope.Code), reason, envelope.RequestId, response.StatusCode);
@@ -68,7 +70,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     {
         const string Action = "GetSession";
         var response = await _api.GetSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         return ToSessionRecord(data, RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId, envelope, RpcEnvelopeReader.NullIfEmpty(data.Status));
     }
@@ -78,7 +80,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     {
         const string Action = "GetSessionDetail";
         var response = await _api.GetSessionDetailAsync(sessionId, new RpcForm(_authorization), cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         return RpcEnvelopeReader.NullIfEmpty(data.Status)
             ?? throw new AgentBayProtocolException(
@@ -97,7 +99,7 @@ internal sealed class RpcBackend : IAgentBayBackend
             Status = RpcEnvelopeReader.NullIfEmpty(request.Status),
         };
         var response = await _api.ListSessionAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null, _secrets);
 
         // An empty page may come without Data at all; that is still an empty page, not a malformed answer.
         var entries = envelope.Data ?? [];
@@ -117,7 +119,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         var response = await _api.DeleteSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        RpcEnvelopeReader.Read(response, "DeleteSessionAsync", sessionId);
+        RpcEnvelopeReader.Read(response, "DeleteSessionAsync", sessionId, _secrets);
     }
 
     /// <inheritdoc />
@@ -125,7 +127,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     {
         const string Action = "GetMcpResource";
         var response = await _api.GetMcpResourceAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         var desktop = data.DesktopInfo;
         return new ResourceRecord(
@@ -155,7 +157,7 @@ internal sealed class RpcBackend : IAgentBayBackend
             _ => throw new ArgumentOutOfRangeException(nameof(request), request, "Unknown link request."),
         };
         var response = await _api.GetLinkAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         if (!Uri.TryCreate(data.Url, UriKind.Absolute, out var url))
         {
@@ -174,7 +176,7 @@ internal sealed class RpcBackend : IAgentBayBackend
         const string Action = "CallMcpTool";
         var form = new CallMcpToolForm(_authorization, sessionId, toolName, argumentsJson);
         var response = await _api.CallMcpToolAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         var first = data.Content is { Count: > 0 } content ? content[0] : null;
         var text = first?.Text ?? first?.Blob ?? first?.Data ?? string.Empty;
@@ -185,7 +187,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     public async Task ReleaseSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         var response = await _api.ReleaseMcpSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        RpcEnvelopeReader.Read(response, "ReleaseMcpSession", sessionId);
+        RpcEnvelopeReader.Read(response, "ReleaseMcpSession", sessionId, _secrets);
     }
 
     private static SessionRecord ToSessionRecord(SessionData data, string sessionId, RpcEnvelope envelope, string? status) => new(

@@ -20,6 +20,12 @@ public sealed class SessionFiles
     /// <summary>The most content, in UTF-8 bytes, one write or read call carries: 50 KiB, as in the official SDKs.</summary>
     public const int ChunkSize = 50 * 1024;
 
+    /// <summary>
+    /// The largest file <see cref="ReadAsync"/> reads: 64 MiB. The size comes from the service; a larger one is refused
+    /// before anything is read, so a wrong or hostile answer cannot make the SDK allocate or loop without bound.
+    /// </summary>
+    public const long MaxReadSize = 64 * 1024 * 1024;
+
     internal const string WriteTool = "write_file";
     internal const string ReadTool = "read_file";
     internal const string InfoTool = "get_file_info";
@@ -83,7 +89,10 @@ public sealed class SessionFiles
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The file's content; empty for an empty file.</returns>
     /// <exception cref="ArgumentException">The path is blank.</exception>
-    /// <exception cref="AgentBayException">The file does not exist, is a directory, or the service or the tool failed.</exception>
+    /// <exception cref="AgentBayException">
+    /// The file does not exist, is a directory, is larger than <see cref="MaxReadSize"/>, or the service or the tool
+    /// failed; <see cref="AgentBayProtocolException"/> when a part does not have the length asked for.
+    /// </exception>
     public async Task<string> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -112,6 +121,16 @@ public sealed class SessionFiles
             return string.Empty;
         }
 
+        if (size > MaxReadSize)
+        {
+            throw new AgentBayException(
+                $"'{path}' in session {sessionId} is {size} bytes, more than ReadAsync reads (SessionFiles.MaxReadSize, {MaxReadSize / (1024 * 1024)} MiB). Read it in the session instead, e.g. compress or split it with a command.",
+                code: null,
+                serverMessage: null,
+                info.RequestId,
+                statusCode: null);
+        }
+
         if (size <= ChunkSize)
         {
             return await ReadPartAsync(new ReadFileArguments(path, Offset: null, Length: null), cancellationToken).ConfigureAwait(false);
@@ -119,7 +138,8 @@ public sealed class SessionFiles
 
         // Parts are read as bytes (base64) and decoded once at the end: a part boundary at a byte offset may fall inside
         // a multi-byte UTF-8 character, which per-part text decoding would turn into two replacement characters.
-        using var bytes = new MemoryStream((int)Math.Min(size, Array.MaxLength));
+        // The buffer grows with what actually arrives rather than trusting the reported size up front.
+        using var bytes = new MemoryStream();
         for (long offset = 0; offset < size; offset += ChunkSize)
         {
             long length = Math.Min(ChunkSize, size - offset);
@@ -133,6 +153,15 @@ public sealed class SessionFiles
             {
                 throw new AgentBayProtocolException(
                     $"The {ReadTool} tool answered a binary read of '{path}' (offset {offset}) with text that is not base64, so the file cannot be read in parts.",
+                    ToolErrors.Excerpt(base64),
+                    requestId: null,
+                    statusCode: null);
+            }
+
+            if (part.Length != length)
+            {
+                throw new AgentBayProtocolException(
+                    $"The {ReadTool} tool answered a read of {length} bytes of '{path}' (offset {offset}) with {part.Length} bytes; the file may have changed while it was read. Read it again.",
                     ToolErrors.Excerpt(base64),
                     requestId: null,
                     statusCode: null);
