@@ -91,7 +91,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _timeout = options.Timeout;
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
-        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
+        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider);
         _lifetimeToken = _lifetime.Token;
 
         // Disposing an HttpClient this client owns cancels the RPC backend's requests in flight, so attempts need not
@@ -147,7 +147,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _timeout = options.Timeout;
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
-        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
+        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider);
         _lifetimeToken = _lifetime.Token;
         _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider);
     }
@@ -291,14 +291,14 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<LinkResult>> GetLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
         CancellationToken cancellationToken = default) =>
         await GetLinksCoreAsync(ToLinkKeys(requests), MaxConcurrency(options), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
     public IAsyncEnumerable<LinkResult> StreamLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
         CancellationToken cancellationToken = default) =>
         StreamLinksCoreAsync(ToLinkKeys(requests), MaxConcurrency(options), cancellationToken);
@@ -375,20 +375,18 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         return max;
     }
 
-    private static LinkKey[] ToLinkKeys(IEnumerable<(string SessionId, LinkRequest Request)> requests)
+    private static LinkKey[] ToLinkKeys(IEnumerable<LinkTarget> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var keys = new List<LinkKey>(requests.TryGetNonEnumeratedCount(out int count) ? count : 16);
-        foreach (var (sessionId, request) in requests)
+        foreach (LinkTarget? target in requests)
         {
-            if (string.IsNullOrWhiteSpace(sessionId) || request is null)
+            if (target is null)
             {
-                throw new ArgumentException(
-                    $"Link request {keys.Count} has {(request is null ? "no LinkRequest" : "a blank session id")}; every entry needs a session id and a LinkRequest.",
-                    nameof(requests));
+                throw new ArgumentException($"Link request {keys.Count} is null; every entry needs a session id and a LinkRequest.", nameof(requests));
             }
 
-            keys.Add(new LinkKey(sessionId, request));
+            keys.Add(new LinkKey(target.SessionId, target.Request));
         }
 
         return [.. keys];
@@ -404,8 +402,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
     private static LinkResult LinkFailure(LinkKey key, Exception error) => LinkResult.Failure(key.SessionId, key.Request, error);
 
-    private static SingleFlightCache<LinkKey, SessionLink>? CreateLinkCache(LinkCacheOptions options, TimeProvider timeProvider, CancellationToken lifetime) =>
-        options.Enabled ? new(options.TimeToLive, options.MaxEntries, timeProvider, lifetime) : null;
+    private static SingleFlightCache<LinkKey, SessionLink>? CreateLinkCache(LinkCacheOptions options, TimeProvider timeProvider) =>
+        options.Enabled ? new(options.TimeToLive, options.MaxEntries, timeProvider) : null;
 
     /// <summary>Drops a session's cached links; called whenever the client deletes a session.</summary>
     private void ForgetLinks(string sessionId) =>

@@ -75,16 +75,16 @@ public interface IAgentBayClient
     /// <see cref="LinkResult"/> per request, in the order given. A refusal or failure of one link is reported in its
     /// result and never hides the others; duplicates are fetched once; cached links are served from the cache.
     /// </summary>
-    /// <param name="requests">The session and link of each request.</param>
+    /// <param name="requests">Which link of which session, one entry per link wanted.</param>
     /// <param name="options">The concurrency; <see langword="null"/> for the default (64).</param>
     /// <param name="cancellationToken">
     /// Stops the batch: no new request starts, and every link not yet obtained is reported with an
     /// <see cref="OperationCanceledException"/>.
     /// </param>
     /// <returns>One result per request, in input order.</returns>
-    /// <exception cref="ArgumentException">An entry has a blank session id or no <see cref="LinkRequest"/>.</exception>
+    /// <exception cref="ArgumentException">An entry is <see langword="null"/>.</exception>
     Task<IReadOnlyList<LinkResult>> GetLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
         CancellationToken cancellationToken = default);
 
@@ -93,13 +93,13 @@ public interface IAgentBayClient
     /// start on the first link while the others are still being fetched. Leaving the enumeration early cancels the
     /// requests still running.
     /// </summary>
-    /// <param name="requests">The session and link of each request.</param>
+    /// <param name="requests">Which link of which session, one entry per link wanted.</param>
     /// <param name="options">The concurrency; <see langword="null"/> for the default (64).</param>
     /// <param name="cancellationToken">Stops the batch; the links not yet obtained are yielded as cancelled.</param>
     /// <returns>One result per request, in completion order.</returns>
-    /// <exception cref="ArgumentException">An entry has a blank session id or no <see cref="LinkRequest"/>.</exception>
+    /// <exception cref="ArgumentException">An entry is <see langword="null"/>.</exception>
     IAsyncEnumerable<LinkResult> StreamLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
         CancellationToken cancellationToken = default);
 }

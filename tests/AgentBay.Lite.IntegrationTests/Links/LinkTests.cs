@@ -130,7 +130,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
             fromSession.Add(result);
         }
 
-        (string, LinkRequest)[] requests = [(a.Id, LinkRequest.Https(30160)), (b.Id, LinkRequest.Https(30160)), (b.Id, LinkRequest.Cdp)];
+        LinkTarget[] requests = [new(a.Id, LinkRequest.Https(30160)), new(b.Id, LinkRequest.Https(30160)), new(b.Id, LinkRequest.Cdp)];
         var fromClient = new List<LinkResult>();
         await foreach (LinkResult result in client.StreamLinksAsync(requests))
         {
