@@ -30,7 +30,7 @@ internal static class EmulatorLinks
         while (links.Count < count)
         {
             var session = await client.CreateSessionAsync().ConfigureAwait(false);
-            for (var port = LinkRequest.MinPort; port <= LinkRequest.MaxPort && links.Count < count; port++)
+            for (var port = LinkPortRange.Default.Min; port <= LinkPortRange.Default.Max && links.Count < count; port++)
             {
                 links.Add(new LinkTarget(session.Id, LinkRequest.Https(port)));
                 if (links.Count < count)

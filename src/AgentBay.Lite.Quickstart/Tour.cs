@@ -51,7 +51,7 @@ internal static class Tour
 
             // 5. 200 links in parallel (100 ports on each session), then the same 200 again from the cache.
             var batch = new List<LinkTarget>(200);
-            for (int port = LinkRequest.MinPort; port <= LinkRequest.MaxPort; port++)
+            for (int port = LinkPortRange.Default.Min; port <= LinkPortRange.Default.Max; port++)
             {
                 batch.Add(new LinkTarget(browser.Id, LinkRequest.Https(port)));
                 batch.Add(new LinkTarget(web.Id, LinkRequest.Wss(port)));

@@ -53,6 +53,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     private readonly CancellationToken _lifetimeToken;
     private readonly RetryExecutor _retry;
     private readonly SingleFlightCache<LinkKey, SessionLink>? _linkCache;
+    private readonly LinkPortRange _linkPorts;
     private int _disposed;
 
     /// <summary>Creates a client from options.</summary>
@@ -91,6 +92,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _timeout = options.Timeout;
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
+        _linkPorts = options.LinkPorts;
         _linkCache = CreateLinkCache(options.LinkCache, _timeProvider);
         _lifetimeToken = _lifetime.Token;
 
@@ -147,6 +149,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _timeout = options.Timeout;
         _deleteTimeout = options.DeleteTimeout;
         _deletePollInterval = options.DeletePollInterval;
+        _linkPorts = options.LinkPorts;
         _linkCache = CreateLinkCache(options.LinkCache, _timeProvider);
         _lifetimeToken = _lifetime.Token;
         _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider);
@@ -334,16 +337,44 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// The one path every link request takes, from <see cref="GetLinkAsync"/> and from
     /// <see cref="AgentBaySession.GetLinkAsync"/>; a link cache belongs here. Arguments are already validated.
     /// </summary>
-    internal ValueTask<SessionLink> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        _linkCache is null
+    internal ValueTask<SessionLink> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        CheckLinkPort(request, nameof(request));
+        return _linkCache is null
             ? new(FetchLinkAsync(sessionId, request, cancellationToken))
             : _linkCache.GetOrFetchAsync(new LinkKey(sessionId, request), this, FetchCachedLink, cancellationToken);
+    }
 
     /// <summary>Fetches a new link whatever the cache holds, and caches it when caching is on.</summary>
-    internal Task<SessionLink> RefreshLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        _linkCache is null
+    internal Task<SessionLink> RefreshLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        CheckLinkPort(request, nameof(request));
+        return _linkCache is null
             ? FetchLinkAsync(sessionId, request, cancellationToken)
             : _linkCache.RefreshAsync(new LinkKey(sessionId, request), this, FetchCachedLink, cancellationToken);
+    }
+
+    /// <summary>
+    /// Refuses a port outside <see cref="AgentBayOptions.LinkPorts"/> before anything is sent, naming the setting: the
+    /// one check of the port policy, on every path a link request takes.
+    /// </summary>
+    internal void CheckLinkPort(LinkRequest request, string paramName)
+    {
+        int? port = request switch
+        {
+            LinkRequest.HttpsLink https => https.Port,
+            LinkRequest.WssLink wss => wss.Port,
+            _ => null,
+        };
+
+        if (port is { } value && !_linkPorts.Contains(value))
+        {
+            throw new ArgumentOutOfRangeException(
+                paramName,
+                value,
+                $"Port {value} ({request}) is outside AgentBayOptions.LinkPorts ({_linkPorts}), the ports this client asks links for. AgentBay opens 30100-30199 to every account; if yours has more ports open, widen AgentBayOptions.LinkPorts, otherwise run the service in the session on a port in the range.");
+        }
+    }
 
     /// <summary>Fetches many links, at most <paramref name="maxConcurrency"/> at once; one result per key, in order.</summary>
     internal async Task<IReadOnlyList<LinkResult>> GetLinksCoreAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, CancellationToken cancellationToken)
@@ -375,7 +406,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         return max;
     }
 
-    private static LinkKey[] ToLinkKeys(IEnumerable<LinkTarget> requests)
+    private LinkKey[] ToLinkKeys(IEnumerable<LinkTarget> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var keys = new List<LinkKey>(requests.TryGetNonEnumeratedCount(out int count) ? count : 16);
@@ -386,6 +417,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 throw new ArgumentException($"Link request {keys.Count} is null; every entry needs a session id and a LinkRequest.", nameof(requests));
             }
 
+            CheckLinkPort(target.Request, nameof(requests));
             keys.Add(new LinkKey(target.SessionId, target.Request));
         }
 

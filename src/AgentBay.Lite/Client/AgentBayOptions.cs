@@ -74,6 +74,13 @@ public sealed class AgentBayOptions
     /// <summary>How often the deletion wait asks for the session's status. Positive; default 1 second.</summary>
     public TimeSpan DeletePollInterval { get; set; } = DefaultDeletePollInterval;
 
+    /// <summary>
+    /// The ports links may be requested for; checked before any request is sent. Default
+    /// <see cref="LinkPortRange.Default"/> (30100–30199), the ports AgentBay opens to every account; widen it when your
+    /// account has more ports open, or set <see cref="LinkPortRange.Any"/> to leave the check to the service.
+    /// </summary>
+    public LinkPortRange LinkPorts { get; set; } = LinkPortRange.Default;
+
     /// <summary>How links are cached; see <see cref="LinkCacheOptions"/>. On by default, with a 5-minute time-to-live.</summary>
     public LinkCacheOptions LinkCache { get; set; } = new();
 
@@ -230,6 +237,11 @@ public sealed class AgentBayOptions
             {
                 errors.Add($"AgentBayOptions.LinkCache.MaxEntries is {LinkCache.MaxEntries}; it must be at least 1. The default is {LinkCacheOptions.DefaultMaxEntries}.");
             }
+        }
+
+        if (LinkPorts is null)
+        {
+            errors.Add("AgentBayOptions.LinkPorts is null. Leave it at its default (30100-30199), or set the range of ports your account has open.");
         }
 
         if (Retry is null)

@@ -217,6 +217,7 @@ public sealed class AgentBaySession : IAsyncDisposable
                 throw new ArgumentException($"Link request {keys.Count} is null.", nameof(requests));
             }
 
+            _client.CheckLinkPort(request, nameof(requests));
             keys.Add(new LinkKey(Id, request));
         }
 

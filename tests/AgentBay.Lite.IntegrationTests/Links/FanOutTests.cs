@@ -14,7 +14,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         {
             // 10 sessions x (50 HTTPS + 50 WSS ports) = 1,000 distinct links, interleaved across sessions.
             var requests = new List<LinkTarget>();
-            for (int port = LinkRequest.MinPort; port < LinkRequest.MinPort + 50; port++)
+            for (int port = LinkPortRange.Default.Min; port < LinkPortRange.Default.Min + 50; port++)
             {
                 foreach (AgentBaySession session in sessions)
                 {
@@ -102,7 +102,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         try
         {
             var requests = sessions
-                .SelectMany(s => Enumerable.Range(LinkRequest.MinPort, 100).Select(p => new LinkTarget(s.Id, LinkRequest.Https(p))))
+                .SelectMany(s => Enumerable.Range(LinkPortRange.Default.Min, 100).Select(p => new LinkTarget(s.Id, LinkRequest.Https(p))))
                 .ToArray();
             using var cts = new CancellationTokenSource();
             long before = fixture.Emulator.GetRequestCount("GetLink");
@@ -145,7 +145,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         try
         {
             var requests = sessions
-                .SelectMany(s => Enumerable.Range(LinkRequest.MinPort, 100).Select(p => new LinkTarget(s.Id, LinkRequest.Wss(p))))
+                .SelectMany(s => Enumerable.Range(LinkPortRange.Default.Min, 100).Select(p => new LinkTarget(s.Id, LinkRequest.Wss(p))))
                 .ToArray();
             using var cts = new CancellationTokenSource();
             long before = fixture.Emulator.GetRequestCount("GetLink");
