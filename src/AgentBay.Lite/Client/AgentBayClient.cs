@@ -169,10 +169,22 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 nameof(options));
         }
 
+        int? idleTimeoutSeconds = null;
+        if (options?.IdleTimeout is { } idle)
+        {
+            if (idle <= TimeSpan.Zero || idle.TotalSeconds > int.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(options), idle, "CreateSessionOptions.IdleTimeout must be positive (it is sent in whole seconds), or null for the service's default.");
+            }
+
+            idleTimeoutSeconds = (int)Math.Ceiling(idle.TotalSeconds);
+        }
+
         ReadOnlyDictionary<string, string> labels = SnapshotLabels(options?.Labels, nameof(options), "CreateSessionOptions.Labels");
         ThrowIfDisposed();
 
-        var request = new SessionCreation(imageId, labels.Count == 0 ? null : labels);
+        var request = new SessionCreation(imageId, labels.Count == 0 ? null : labels, idleTimeoutSeconds);
         SessionRecord created = await InvokeAsync(
             request,
             static (backend, request, token) => backend.CreateSessionAsync(request, token),
@@ -273,6 +285,26 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ThrowIfDisposed();
         return DeleteSessionCoreAsync(sessionId, cancellationToken);
     }
+
+    /// <inheritdoc />
+    public Task KeepSessionAliveAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ThrowIfDisposed();
+        return KeepAliveCoreAsync(sessionId, cancellationToken);
+    }
+
+    /// <summary>Resets a session's idle timer (RefreshSessionIdleTime); safe to repeat.</summary>
+    internal Task KeepAliveCoreAsync(string sessionId, CancellationToken cancellationToken) =>
+        InvokeAsync(
+            sessionId,
+            static async (backend, id, token) =>
+            {
+                await backend.RefreshIdleTimeAsync(id, token).ConfigureAwait(false);
+                return true;
+            },
+            CallSafety.Repeatable,
+            cancellationToken);
 
     /// <inheritdoc />
     public ValueTask<SessionLink> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default)

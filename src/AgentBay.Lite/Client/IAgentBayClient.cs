@@ -62,6 +62,17 @@ public interface IAgentBayClient
     /// </exception>
     ValueTask<SessionLink> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Resets a session's idle timer (the service's RefreshSessionIdleTime), so a session created with
+    /// <see cref="CreateSessionOptions.IdleTimeout"/> is not released while it is still wanted. Safe to repeat, and
+    /// retried like a read.
+    /// </summary>
+    /// <param name="sessionId">The session's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the service has reset the timer.</returns>
+    /// <exception cref="SessionNotFoundException">The session is gone (deleted, or already released).</exception>
+    Task KeepSessionAliveAsync(string sessionId, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a new link from the service, bypassing the cache; the new link replaces any cached one.</summary>
     /// <param name="sessionId">The session's id.</param>
     /// <param name="request">Which link.</param>

@@ -47,6 +47,7 @@ internal sealed class RpcBackend : IAgentBayBackend
             Labels = request.Labels is { Count: > 0 } labels ? new Dictionary<string, string>(labels) : null,
             LoginRegionId = _regionId,
             SdkStats = RpcProtocol.SdkStats,
+            Timeout = request.IdleTimeoutSeconds,
         };
         var response = await _api.CreateMcpSessionAsync(form, cancellationToken).ConfigureAwait(false);
         var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null, _secrets);
@@ -120,6 +121,13 @@ internal sealed class RpcBackend : IAgentBayBackend
     {
         var response = await _api.DeleteSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         RpcEnvelopeReader.Read(response, "DeleteSessionAsync", sessionId, _secrets);
+    }
+
+    /// <inheritdoc />
+    public async Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var response = await _api.RefreshSessionIdleTimeAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
+        RpcEnvelopeReader.Read(response, "RefreshSessionIdleTime", sessionId, _secrets);
     }
 
     /// <inheritdoc />

@@ -138,6 +138,16 @@ public sealed class AgentBaySession : IAsyncDisposable
         IEnumerable<LinkRequest> requests, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
         _client.StreamLinksCoreAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
 
+    /// <summary>
+    /// Resets the session's idle timer, so the service does not release it after
+    /// <see cref="CreateSessionOptions.IdleTimeout"/>. See <see cref="IAgentBayClient.KeepSessionAliveAsync"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the service has reset the timer.</returns>
+    /// <exception cref="SessionNotFoundException">The session is gone.</exception>
+    public Task KeepAliveAsync(CancellationToken cancellationToken = default) =>
+        _client.KeepAliveCoreAsync(Id, cancellationToken);
+
     /// <summary>Reads the session's current resource and desktop details (the service's GetMcpResource).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The details; the resource URL in them is documented as valid for 30 minutes.</returns>
