@@ -316,12 +316,12 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     }
 
     /// <inheritdoc />
-    public Task<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfDisposed();
-        return RefreshLinkCoreAsync(sessionId, request, cancellationToken);
+        return new(RefreshLinkCoreAsync(sessionId, request, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -338,8 +338,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         CancellationToken cancellationToken = default) =>
         StreamLinksCoreAsync(ToLinkKeys(requests), MaxConcurrency(options), cancellationToken);
 
-    /// <summary>The link cache's counters; all zero when <see cref="AgentBayOptions.LinkCache"/> is disabled.</summary>
-    /// <returns>A snapshot of the counters.</returns>
+    /// <inheritdoc />
     public LinkCacheStatistics GetLinkCacheStatistics() =>
         _linkCache is null ? default : new(_linkCache.Hits, _linkCache.Misses, _linkCache.Evictions, _linkCache.Count);
 

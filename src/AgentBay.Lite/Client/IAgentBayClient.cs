@@ -79,7 +79,11 @@ public interface IAgentBayClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The fresh link.</returns>
     /// <exception cref="AgentBayException">The service refused; see <see cref="GetLinkAsync"/>.</exception>
-    Task<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
+    ValueTask<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The link cache's counters (hits, misses, evictions, entries); all zero when <see cref="AgentBayOptions.LinkCache"/> is disabled.</summary>
+    /// <returns>A snapshot of the counters.</returns>
+    LinkCacheStatistics GetLinkCacheStatistics();
 
     /// <summary>
     /// Gets many links in parallel, at most <see cref="FanOutOptions.MaxConcurrency"/> at once, and returns one

@@ -5,14 +5,28 @@ using AgentBay.Lite.Tools;
 namespace AgentBay.Lite;
 
 /// <summary>Runs shell commands in a session (the service's <c>shell</c> tool). Get it from <see cref="AgentBaySession.Commands"/>.</summary>
-public sealed class SessionCommands
+/// <remarks>
+/// Its members are virtual and it has a protected constructor, so a test can substitute it (e.g. with NSubstitute)
+/// together with <see cref="AgentBaySession"/> and <see cref="IAgentBayClient"/>.
+/// </remarks>
+public class SessionCommands
 {
     internal const string ToolName = "shell";
     internal const int MaxTimeoutMilliseconds = 50_000;
 
-    private readonly AgentBaySession _session;
+    private readonly AgentBayClient? _client;
+    private readonly string _sessionId = string.Empty;
 
-    internal SessionCommands(AgentBaySession session) => _session = session;
+    /// <summary>For substitutes in tests; a substitute's calls do nothing unless set up.</summary>
+    protected SessionCommands()
+    {
+    }
+
+    internal SessionCommands(AgentBayClient? client, string sessionId)
+    {
+        _client = client;
+        _sessionId = sessionId;
+    }
 
     /// <summary>Runs a command in the session's shell and returns what it printed and its exit code.</summary>
     /// <param name="command">The command line, e.g. <c>python3 -m http.server 30150 &amp;</c>.</param>
@@ -24,20 +38,20 @@ public sealed class SessionCommands
     /// <returns>The result. A non-zero exit code is a result, not an exception: check <see cref="CommandResult.Succeeded"/>.</returns>
     /// <exception cref="ArgumentException">The command is blank, the timeout is not positive, or an option is invalid.</exception>
     /// <exception cref="AgentBayException">The service or the tool failed without running the command to an exit code.</exception>
-    public async Task<CommandResult> ExecuteAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual async Task<CommandResult> ExecuteAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
     {
         ShellArguments arguments = CreateArguments(command, options);
         string json = JsonSerializer.Serialize(arguments, ToolJsonContext.Instance.ShellArguments);
 
-        ToolResult result = await _session.Client.CallToolAsync(_session.Id, ToolName, json, cancellationToken).ConfigureAwait(false);
-        return ParseResult(_session.Id, result);
+        ToolResult result = await AgentBaySession.Connected(_client).CallToolAsync(_sessionId, ToolName, json, cancellationToken).ConfigureAwait(false);
+        return ParseResult(_sessionId, result);
     }
 
     /// <summary>Runs a command with the default options. See <see cref="ExecuteAsync(string, CommandOptions?, CancellationToken)"/>.</summary>
     /// <param name="command">The command line.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The result.</returns>
-    public Task<CommandResult> ExecuteAsync(string command, CancellationToken cancellationToken) =>
+    public virtual Task<CommandResult> ExecuteAsync(string command, CancellationToken cancellationToken) =>
         ExecuteAsync(command, options: null, cancellationToken);
 
     /// <summary>Validates the call and builds the tool's arguments.</summary>

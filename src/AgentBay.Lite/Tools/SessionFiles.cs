@@ -14,8 +14,9 @@ namespace AgentBay.Lite;
 /// The service limits how much one tool call may carry, so content larger than <see cref="ChunkSize"/> bytes (UTF-8)
 /// is written in several calls, the first with the requested mode and the rest appending, and large files are read in
 /// several calls. A chunked write is not atomic: if a later chunk fails, the file holds the chunks written before it.
+/// Its members are virtual and it has a protected constructor, so a test can substitute it.
 /// </remarks>
-public sealed class SessionFiles
+public class SessionFiles
 {
     /// <summary>The most content, in UTF-8 bytes, one write or read call carries: 50 KiB, as in the official SDKs.</summary>
     public const int ChunkSize = 50 * 1024;
@@ -31,9 +32,19 @@ public sealed class SessionFiles
     internal const string InfoTool = "get_file_info";
     internal const string BinaryFormat = "binary";
 
-    private readonly AgentBaySession _session;
+    private readonly AgentBayClient? _client;
+    private readonly string _sessionId = string.Empty;
 
-    internal SessionFiles(AgentBaySession session) => _session = session;
+    /// <summary>For substitutes in tests; a substitute's calls do nothing unless set up.</summary>
+    protected SessionFiles()
+    {
+    }
+
+    internal SessionFiles(AgentBayClient? client, string sessionId)
+    {
+        _client = client;
+        _sessionId = sessionId;
+    }
 
     /// <summary>Writes text to a file in the session, creating it if needed.</summary>
     /// <param name="path">The file's absolute path in the session, e.g. <c>/tmp/index.html</c>.</param>
@@ -43,7 +54,7 @@ public sealed class SessionFiles
     /// <returns>A task that completes when every chunk is written.</returns>
     /// <exception cref="ArgumentException">The path is blank, the content is null or the mode is not defined.</exception>
     /// <exception cref="AgentBayException">The service or the tool failed (e.g. permission denied).</exception>
-    public async Task WriteAsync(string path, string content, FileWriteMode mode = FileWriteMode.Overwrite, CancellationToken cancellationToken = default)
+    public virtual async Task WriteAsync(string path, string content, FileWriteMode mode = FileWriteMode.Overwrite, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(content);
@@ -62,10 +73,10 @@ public sealed class SessionFiles
             var arguments = new WriteFileArguments(path, chunk, start == 0 ? firstMode : "append");
             string json = JsonSerializer.Serialize(arguments, ToolJsonContext.Instance.WriteFileArguments);
 
-            ToolResult result = await _session.Client.CallToolAsync(_session.Id, WriteTool, json, cancellationToken).ConfigureAwait(false);
+            ToolResult result = await AgentBaySession.Connected(_client).CallToolAsync(_sessionId, WriteTool, json, cancellationToken).ConfigureAwait(false);
             if (result.IsError)
             {
-                throw ToolErrors.Failed(WriteTool, _session.Id, result.Text, result.RequestId);
+                throw ToolErrors.Failed(WriteTool, _sessionId, result.Text, result.RequestId);
             }
 
             start += length;
@@ -78,7 +89,7 @@ public sealed class SessionFiles
     /// <param name="content">The text to write.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when the file is written.</returns>
-    public Task WriteAsync(string path, string content, CancellationToken cancellationToken) =>
+    public virtual Task WriteAsync(string path, string content, CancellationToken cancellationToken) =>
         WriteAsync(path, content, FileWriteMode.Overwrite, cancellationToken);
 
     /// <summary>
@@ -93,13 +104,13 @@ public sealed class SessionFiles
     /// The file does not exist, is a directory, is larger than <see cref="MaxReadSize"/>, or the service or the tool
     /// failed; <see cref="AgentBayProtocolException"/> when a part does not have the length asked for.
     /// </exception>
-    public async Task<string> ReadAsync(string path, CancellationToken cancellationToken = default)
+    public virtual async Task<string> ReadAsync(string path, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        string sessionId = _session.Id;
+        string sessionId = _sessionId;
 
         string infoJson = JsonSerializer.Serialize(new PathArguments(path), ToolJsonContext.Instance.PathArguments);
-        ToolResult info = await _session.Client.CallToolAsync(sessionId, InfoTool, infoJson, cancellationToken).ConfigureAwait(false);
+        ToolResult info = await AgentBaySession.Connected(_client).CallToolAsync(sessionId, InfoTool, infoJson, cancellationToken).ConfigureAwait(false);
         if (info.IsError)
         {
             throw ToolErrors.Failed(InfoTool, sessionId, info.Text, info.RequestId);
@@ -176,10 +187,10 @@ public sealed class SessionFiles
     private async Task<string> ReadPartAsync(ReadFileArguments arguments, CancellationToken cancellationToken)
     {
         string json = JsonSerializer.Serialize(arguments, ToolJsonContext.Instance.ReadFileArguments);
-        ToolResult result = await _session.Client.CallToolAsync(_session.Id, ReadTool, json, cancellationToken).ConfigureAwait(false);
+        ToolResult result = await AgentBaySession.Connected(_client).CallToolAsync(_sessionId, ReadTool, json, cancellationToken).ConfigureAwait(false);
         if (result.IsError)
         {
-            throw ToolErrors.Failed(ReadTool, _session.Id, result.Text, result.RequestId);
+            throw ToolErrors.Failed(ReadTool, _sessionId, result.Text, result.RequestId);
         }
 
         return result.Text ?? string.Empty;

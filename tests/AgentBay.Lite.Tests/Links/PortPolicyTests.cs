@@ -28,9 +28,9 @@ public sealed class PortPolicyTests
         AgentBaySession session = test.Session();
         LinkRequest outside = LinkRequest.Wss(8080);
 
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => test.Client.RefreshLinkAsync("s1", outside));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => test.Client.RefreshLinkAsync("s1", outside).AsTask());
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.GetLinkAsync(outside).AsTask());
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.RefreshLinkAsync(outside));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.RefreshLinkAsync(outside).AsTask());
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.GetLinksAsync([LinkRequest.Cdp, outside]));
         Assert.Throws<ArgumentOutOfRangeException>(() => session.StreamLinksAsync([outside]));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => test.Client.GetLinksAsync([new("s1", LinkRequest.Https(30150)), new("s1", outside)]));
