@@ -51,7 +51,7 @@ public static class AgentBayModelFactory
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         return new AgentBaySession(
-            client: null,
+            services: null,
             id,
             imageId,
             resourceUrl,

@@ -17,7 +17,7 @@ namespace AgentBay.Lite;
 /// </remarks>
 public class AgentBaySession : IAsyncDisposable
 {
-    private readonly AgentBayClient? _client;
+    private readonly AgentBayServices? _services;
     private Task? _disposal;
     private int _deleted;
 
@@ -26,13 +26,13 @@ public class AgentBaySession : IAsyncDisposable
     {
         Id = string.Empty;
         Labels = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
-        Commands = new SessionCommands(client: null, Id);
-        Files = new SessionFiles(client: null, Id);
+        Commands = new SessionCommands(tools: null, Id);
+        Files = new SessionFiles(tools: null, Id);
     }
 
-    /// <summary>A session of <paramref name="client"/>; without a client (the model factory's) it only carries values.</summary>
+    /// <summary>A session served by a client's <paramref name="services"/>; without them (the model factory's) it only carries values.</summary>
     internal AgentBaySession(
-        AgentBayClient? client,
+        AgentBayServices? services,
         string id,
         string? imageId,
         Uri? resourceUrl,
@@ -43,7 +43,7 @@ public class AgentBaySession : IAsyncDisposable
         Uri? wsUrl,
         IReadOnlyDictionary<string, string> labels)
     {
-        _client = client;
+        _services = services;
         Id = id;
         ImageId = imageId;
         ResourceUrl = resourceUrl;
@@ -53,8 +53,8 @@ public class AgentBaySession : IAsyncDisposable
         Token = token;
         WsUrl = wsUrl;
         Labels = labels;
-        Commands = new SessionCommands(client, id);
-        Files = new SessionFiles(client, id);
+        Commands = new SessionCommands(services?.Tools, id);
+        Files = new SessionFiles(services?.Tools, id);
     }
 
     /// <summary>The session's id (e.g. <c>session-04bdwfj7u688ec96t</c>).</summary>
@@ -103,10 +103,11 @@ public class AgentBaySession : IAsyncDisposable
     /// <summary>Writes and reads files in the session.</summary>
     public virtual SessionFiles Files { get; }
 
-    private AgentBayClient Client => Connected(_client);
+    private AgentBayServices Services => Connected(_services);
 
-    /// <summary>The client behind a session or its tools; one from the model factory has none.</summary>
-    internal static AgentBayClient Connected(AgentBayClient? client) => client ?? throw new InvalidOperationException(
+    /// <summary>The services behind a session or its tools; one from the model factory has none.</summary>
+    internal static T Connected<T>(T? service)
+        where T : class => service ?? throw new InvalidOperationException(
         "This session was made by AgentBayModelFactory and is not connected to a client. To fake its calls in a test, substitute AgentBaySession (and its Commands and Files): their members are virtual.");
 
     /// <summary>Gets a link to a service inside this session. See <see cref="IAgentBayClient.GetLinkAsync"/>.</summary>
@@ -117,7 +118,7 @@ public class AgentBaySession : IAsyncDisposable
     public virtual ValueTask<SessionLink> GetLinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return Client.GetLinkCoreAsync(Id, request, cancellationToken);
+        return Services.Links.GetAsync(Id, request, cancellationToken);
     }
 
     /// <summary>Gets a new link from the service, bypassing the cache. See <see cref="IAgentBayClient.RefreshLinkAsync"/>.</summary>
@@ -127,7 +128,7 @@ public class AgentBaySession : IAsyncDisposable
     public virtual ValueTask<SessionLink> RefreshLinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new(Client.RefreshLinkCoreAsync(Id, request, cancellationToken));
+        return new(Services.Links.RefreshAsync(Id, request, cancellationToken));
     }
 
     /// <summary>
@@ -140,7 +141,7 @@ public class AgentBaySession : IAsyncDisposable
     /// <returns>One result per request, in input order.</returns>
     public virtual Task<IReadOnlyList<LinkResult>> GetLinksAsync(
         IEnumerable<LinkRequest> requests, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
-        Client.GetLinksCoreAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
+        Services.Links.GetManyAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
 
     /// <summary>
     /// Gets several links of this session in parallel, yielding each result as it completes.
@@ -152,7 +153,7 @@ public class AgentBaySession : IAsyncDisposable
     /// <returns>One result per request, in completion order.</returns>
     public virtual IAsyncEnumerable<LinkResult> StreamLinksAsync(
         IEnumerable<LinkRequest> requests, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
-        Client.StreamLinksCoreAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
+        Services.Links.StreamAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
 
     /// <summary>
     /// Resets the session's idle timer, so the service does not release it after
@@ -162,14 +163,14 @@ public class AgentBaySession : IAsyncDisposable
     /// <returns>A task that completes when the service has reset the timer.</returns>
     /// <exception cref="SessionNotFoundException">The session is gone.</exception>
     public virtual Task KeepAliveAsync(CancellationToken cancellationToken = default) =>
-        Client.KeepAliveCoreAsync(Id, cancellationToken);
+        Services.Sessions.KeepAliveAsync(Id, cancellationToken);
 
     /// <summary>Reads the session's current resource and desktop details (the service's GetMcpResource).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The details; the resource URL in them is documented as valid for 30 minutes.</returns>
     /// <exception cref="SessionNotFoundException">The session is gone.</exception>
     public virtual Task<SessionInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
-        Client.GetInfoCoreAsync(Id, cancellationToken);
+        Services.Sessions.GetInfoAsync(Id, cancellationToken);
 
     /// <summary>
     /// Deletes the session and waits until it is gone, as <see cref="IAgentBayClient.DeleteSessionAsync"/> does.
@@ -186,7 +187,7 @@ public class AgentBaySession : IAsyncDisposable
             return;
         }
 
-        await Client.DeleteSessionCoreAsync(Id, cancellationToken).ConfigureAwait(false);
+        await Services.DeleteSessionAsync(Id, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _deleted, 1);
     }
 
@@ -199,7 +200,7 @@ public class AgentBaySession : IAsyncDisposable
     /// <returns>A task that completes when the deletion has succeeded or failed.</returns>
     public virtual async ValueTask DisposeAsync()
     {
-        if (_client is null || Volatile.Read(ref _deleted) != 0)
+        if (_services is null || Volatile.Read(ref _deleted) != 0)
         {
             return;
         }
@@ -214,7 +215,7 @@ public class AgentBaySession : IAsyncDisposable
 
         try
         {
-            await _client.DeleteSessionCoreAsync(Id, CancellationToken.None).ConfigureAwait(false);
+            await _services.DeleteSessionAsync(Id, CancellationToken.None).ConfigureAwait(false);
             Volatile.Write(ref _deleted, 1);
         }
         catch (SessionNotFoundException)
@@ -244,7 +245,7 @@ public class AgentBaySession : IAsyncDisposable
                 throw new ArgumentException($"Link request {keys.Count} is null.", nameof(requests));
             }
 
-            Client.CheckLinkPort(request, nameof(requests));
+            Services.Links.CheckPort(request, nameof(requests));
             keys.Add(new LinkKey(Id, request));
         }
 

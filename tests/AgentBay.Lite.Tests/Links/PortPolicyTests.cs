@@ -67,7 +67,7 @@ public sealed class PortPolicyTests
     {
         var test = new TestClient(o => o.LinkPorts = new LinkPortRange(40000, 40000));
 
-        test.Client.CheckLinkPort(LinkRequest.Cdp, "request");
+        test.Client.Services.Links.CheckPort(LinkRequest.Cdp, "request");
     }
 
     [Theory]
