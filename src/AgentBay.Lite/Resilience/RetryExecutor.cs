@@ -126,31 +126,17 @@ internal sealed class RetryExecutor
                 _attemptTimeout,
                 ex.InnerException);
         }
-        catch (Http.RedirectRefusedException ex)
-        {
-            throw new AgentBayProtocolException(
-                "The AgentBay request was redirected away from AgentBayOptions.Endpoint, and the HTTP handler in use follows redirects; the SDK did not send its form (which carries the API key) to the new address. A redirect means the endpoint is wrong: check AgentBayOptions.Endpoint, and turn off AllowAutoRedirect on the handler of the HttpClient given to the SDK.",
-                ex);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException && lifetime.IsCancellationRequested)
+        catch (AgentBayException ex) when (ex.Transport != TransportFailure.None && lifetime.IsCancellationRequested)
         {
             // The client's own HttpClient was disposed under the request, e.g. while its answer was being read.
-            throw Abandoned(ex);
+            throw Abandoned(ex.InnerException ?? ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (AgentBayException ex) when (ex.Transport is TransportFailure.NotSent or TransportFailure.MaybeSent)
         {
-            string retried = safety == CallSafety.NotRepeatable && !TransientFaults.NeverSent(ex)
+            string retried = safety == CallSafety.NotRepeatable && ex.Transport != TransportFailure.NotSent
                 ? "It was not repeated, because the request may have reached the service (creating a session or calling a tool is repeated only when it provably was not sent)."
                 : $"Gave up after {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
-            throw new AgentBayException(
-                $"The AgentBay service could not be reached or its answer was cut off: {ex.Message} {retried} Check AgentBayOptions.Endpoint and the network path to the gateway.",
-                ex);
-        }
-        catch (Exception ex) when (TransientFaults.IsParseFailure(ex))
-        {
-            throw new AgentBayProtocolException(
-                $"The AgentBay service's answer could not be read ({ex.GetType().Name}: {ex.Message}). A proxy may have answered instead of the service, or the service is newer than this SDK.",
-                ex);
+            throw new AgentBayException($"{ex.Message} {retried}", ex.InnerException) { Transport = ex.Transport };
         }
     }
 

@@ -37,7 +37,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken)
+    public Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) =>
+        Mapped(CreateSessionCoreAsync(request, cancellationToken));
+
+    private async Task<SessionRecord> CreateSessionCoreAsync(SessionCreation request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         const string Action = "CreateMcpSession";
@@ -67,7 +70,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        Mapped(GetSessionCoreAsync(sessionId, cancellationToken));
+
+    private async Task<SessionRecord> GetSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         const string Action = "GetSession";
         var response = await _api.GetSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
@@ -77,7 +83,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<string> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken)
+    public Task<string> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken) =>
+        Mapped(GetSessionStatusCoreAsync(sessionId, cancellationToken));
+
+    private async Task<string> GetSessionStatusCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         const string Action = "GetSessionDetail";
         var response = await _api.GetSessionDetailAsync(sessionId, new RpcForm(_authorization), cancellationToken).ConfigureAwait(false);
@@ -89,7 +98,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<SessionPage> ListSessionsAsync(SessionListing request, CancellationToken cancellationToken)
+    public Task<SessionPage> ListSessionsAsync(SessionListing request, CancellationToken cancellationToken) =>
+        Mapped(ListSessionsCoreAsync(request, cancellationToken));
+
+    private async Task<SessionPage> ListSessionsCoreAsync(SessionListing request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         const string Action = "ListSession";
@@ -117,21 +129,30 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        MappedVoid(DeleteSessionCoreAsync(sessionId, cancellationToken));
+
+    private async Task DeleteSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         var response = await _api.DeleteSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         RpcEnvelopeReader.Read(response, "DeleteSessionAsync", sessionId, _secrets);
     }
 
     /// <inheritdoc />
-    public async Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken)
+    public Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken) =>
+        MappedVoid(RefreshIdleTimeCoreAsync(sessionId, cancellationToken));
+
+    private async Task RefreshIdleTimeCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         var response = await _api.RefreshSessionIdleTimeAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         RpcEnvelopeReader.Read(response, "RefreshSessionIdleTime", sessionId, _secrets);
     }
 
     /// <inheritdoc />
-    public async Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken)
+    public Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken) =>
+        Mapped(GetResourceCoreAsync(sessionId, cancellationToken));
+
+    private async Task<ResourceRecord> GetResourceCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         const string Action = "GetMcpResource";
         var response = await _api.GetMcpResourceAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
@@ -151,7 +172,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<LinkRecord> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    public Task<LinkRecord> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
+        Mapped(GetLinkCoreAsync(sessionId, request, cancellationToken));
+
+    private async Task<LinkRecord> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         const string Action = "GetLink";
@@ -179,7 +203,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
+    public Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken) =>
+        Mapped(CallToolCoreAsync(sessionId, toolName, argumentsJson, cancellationToken));
+
+    private async Task<ToolResult> CallToolCoreAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
     {
         const string Action = "CallMcpTool";
         var form = new CallMcpToolForm(_authorization, sessionId, toolName, argumentsJson);
@@ -196,6 +223,32 @@ internal sealed class RpcBackend : IAgentBayBackend
     {
         var response = await _api.ReleaseMcpSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         RpcEnvelopeReader.Read(response, "ReleaseMcpSession", sessionId, _secrets);
+    }
+
+    /// <summary>Ends a call in the <see cref="AgentBayException"/> family: the backend owns the mapping of wire failures.</summary>
+    private static async Task<T> Mapped<T>(Task<T> call)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>As <see cref="Mapped{T}"/>, for a call without an answer.</summary>
+    private static async Task MappedVoid(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
+        {
+            throw mapped;
+        }
     }
 
     private static SessionRecord ToSessionRecord(SessionData data, string sessionId, RpcEnvelope envelope, string? status) => new(

@@ -125,7 +125,7 @@ public sealed class HostileServerTests
         HttpRequestException tlsFailure = classifiedByDotNet
             ? new HttpRequestException(HttpRequestError.SecureConnectionError, "The SSL connection could not be established.", new AuthenticationException("RemoteCertificateNameMismatch"))
             : new HttpRequestException("The SSL connection could not be established.", new AuthenticationException("RemoteCertificateChainErrors"));
-        test.Backend.GetLinkAsync("s1", LinkRequest.Cdp, Arg.Any<CancellationToken>()).Returns<LinkRecord>(_ => throw tlsFailure);
+        test.Backend.GetLinkAsync("s1", LinkRequest.Cdp, Arg.Any<CancellationToken>()).Returns<LinkRecord>(_ => throw WireFailures.Map(tlsFailure));
 
         var error = await Assert.ThrowsAsync<AgentBayException>(() => test.Client.GetLinkAsync("s1", LinkRequest.Cdp).AsTask());
 
