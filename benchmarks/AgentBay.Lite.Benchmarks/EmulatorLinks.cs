@@ -24,18 +24,18 @@ internal static class EmulatorLinks
     /// Creates sessions and returns <paramref name="count"/> distinct (session, link) pairs: every HTTPS and WSS port
     /// of each session (200 per session), so no two requests in a batch are the same.
     /// </summary>
-    public static async Task<(string SessionId, LinkRequest Request)[]> DistinctLinksAsync(AgentBayClient client, int count)
+    public static async Task<LinkTarget[]> DistinctLinksAsync(AgentBayClient client, int count)
     {
-        var links = new List<(string, LinkRequest)>(count);
+        var links = new List<LinkTarget>(count);
         while (links.Count < count)
         {
             var session = await client.CreateSessionAsync().ConfigureAwait(false);
-            for (var port = LinkRequest.MinPort; port <= LinkRequest.MaxPort && links.Count < count; port++)
+            for (var port = LinkPortRange.Default.Min; port <= LinkPortRange.Default.Max && links.Count < count; port++)
             {
-                links.Add((session.Id, LinkRequest.Https(port)));
+                links.Add(new LinkTarget(session.Id, LinkRequest.Https(port)));
                 if (links.Count < count)
                 {
-                    links.Add((session.Id, LinkRequest.Wss(port)));
+                    links.Add(new LinkTarget(session.Id, LinkRequest.Wss(port)));
                 }
             }
         }
@@ -44,7 +44,7 @@ internal static class EmulatorLinks
     }
 
     /// <summary>The GetLink form bodies for <paramref name="links"/>, for a plain <see cref="HttpClient"/> to post.</summary>
-    public static byte[][] RawGetLinkForms((string SessionId, LinkRequest Request)[] links, string apiKey) =>
+    public static byte[][] RawGetLinkForms(LinkTarget[] links, string apiKey) =>
         links.Select(link => System.Text.Encoding.UTF8.GetBytes(link.Request switch
         {
             LinkRequest.HttpsLink https => $"Authorization=Bearer%20{apiKey}&SessionId={link.SessionId}&ProtocolType=https&Port={https.Port}",

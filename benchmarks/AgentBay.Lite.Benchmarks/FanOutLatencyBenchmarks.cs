@@ -33,7 +33,7 @@ public class FanOutLatencyBenchmarks : IAsyncDisposable
     private AgentBayClient _client = null!;
     private HttpClient _rawClient = null!;
     private byte[][] _rawForms = [];
-    private (string SessionId, LinkRequest Request)[] _links = [];
+    private LinkTarget[] _links = [];
 
     [GlobalSetup]
     public async Task Setup()

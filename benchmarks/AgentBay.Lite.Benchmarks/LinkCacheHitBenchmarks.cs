@@ -102,6 +102,8 @@ public class LinkCacheHitBenchmarks : IDisposable
 
         public Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken) => throw new NotSupportedException();

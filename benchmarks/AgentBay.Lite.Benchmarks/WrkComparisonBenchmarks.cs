@@ -51,7 +51,7 @@ public partial class WrkComparisonBenchmarks : IDisposable
     private EmulatorProcess _emulator = null!;
     private AgentBayClient _client = null!;
     private HttpClient _rawClient = null!;
-    private (string SessionId, LinkRequest Request)[] _links = [];
+    private LinkTarget[] _links = [];
     private byte[][] _rawForms = [];
 
     /// <summary>

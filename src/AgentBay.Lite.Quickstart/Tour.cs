@@ -50,11 +50,11 @@ internal static class Tour
             Step(4, "Session info", $"{info.ResourceType ?? "?"} resource {info.ResourceId ?? "?"}, desktop {info.ResourceUrl?.GetLeftPart(UriPartial.Authority) ?? "none"}");
 
             // 5. 200 links in parallel (100 ports on each session), then the same 200 again from the cache.
-            var batch = new List<(string SessionId, LinkRequest Request)>(200);
-            for (int port = LinkRequest.MinPort; port <= LinkRequest.MaxPort; port++)
+            var batch = new List<LinkTarget>(200);
+            for (int port = LinkPortRange.Default.Min; port <= LinkPortRange.Default.Max; port++)
             {
-                batch.Add((browser.Id, LinkRequest.Https(port)));
-                batch.Add((web.Id, LinkRequest.Wss(port)));
+                batch.Add(new LinkTarget(browser.Id, LinkRequest.Https(port)));
+                batch.Add(new LinkTarget(web.Id, LinkRequest.Wss(port)));
             }
 
             LinkCacheStatistics before = client.GetLinkCacheStatistics();
@@ -106,7 +106,7 @@ internal static class Tour
     }
 
     private static async Task<(int Ok, int Failed, TimeSpan Elapsed)> FetchAsync(
-        AgentBayClient client, List<(string SessionId, LinkRequest Request)> batch, bool showProgress, CancellationToken cancellationToken)
+        AgentBayClient client, List<LinkTarget> batch, bool showProgress, CancellationToken cancellationToken)
     {
         bool progress = showProgress && !Console.IsOutputRedirected;
         int ok = 0, failed = 0;

@@ -58,7 +58,7 @@ public class CommandTests
     [InlineData(0.2, 1)]
     public void Timeouts_are_clamped_to_the_service_limit_and_rounded_up(double milliseconds, int expected)
     {
-        ShellArguments arguments = SessionCommands.CreateArguments("x", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(milliseconds) });
+        ShellArguments arguments = AgentBay.Lite.Tools.ToolService.CreateArguments("x", new CommandOptions { Timeout = TimeSpan.FromMilliseconds(milliseconds) });
 
         Assert.Equal(expected, arguments.TimeoutMs);
     }

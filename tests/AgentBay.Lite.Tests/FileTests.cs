@@ -148,11 +148,12 @@ public class FileTests
     public async Task A_large_file_is_read_in_binary_chunks_by_offset_and_length()
     {
         long size = 2 * Chunk + 1234;
-        var calls = _test.AnswerTools(Ok($"name: big\nsize: {size}\nisDirectory: false\n"), Ok(B64("A")), Ok(B64("B")), Ok(B64("C")));
+        var calls = _test.AnswerTools(
+            Ok($"name: big\nsize: {size}\nisDirectory: false\n"), Ok(B64(new string('A', Chunk))), Ok(B64(new string('B', Chunk))), Ok(B64(new string('C', 1234))));
 
         string content = await _test.Session().Files.ReadAsync("/tmp/big");
 
-        Assert.Equal("ABC", content);
+        Assert.Equal(new string('A', Chunk) + new string('B', Chunk) + new string('C', 1234), content);
         Assert.Equal(
             [
                 ("get_file_info", """{"path":"/tmp/big"}"""),

@@ -145,7 +145,7 @@ public sealed class LinkCacheAndFanOutTests
             .ThrowsAsync(new AgentBayException("no cdp", "InvalidOperation.CdpUnsupportedImage", "only BrowserUse image support cdp", "r9", System.Net.HttpStatusCode.BadRequest));
 
         IReadOnlyList<LinkResult> results = await test.Client.GetLinksAsync(
-            [(S1, LinkRequest.Cdp), (S2, LinkRequest.Cdp), (S1, LinkRequest.Https(30150))]);
+            [new(S1, LinkRequest.Cdp), new(S2, LinkRequest.Cdp), new(S1, LinkRequest.Https(30150))]);
 
         Assert.Equal([S1, S2, S1], results.Select(r => r.SessionId));
         Assert.Equal([true, false, true], results.Select(r => r.Succeeded));
@@ -162,7 +162,7 @@ public sealed class LinkCacheAndFanOutTests
         AnswerLinks(test);
 
         IReadOnlyList<LinkResult> results = await test.Client.GetLinksAsync(
-            [(S1, LinkRequest.Wss(30180)), (S1, LinkRequest.Wss(30180)), (S1, LinkRequest.Wss(30180))]);
+            [new(S1, LinkRequest.Wss(30180)), new(S1, LinkRequest.Wss(30180)), new(S1, LinkRequest.Wss(30180))]);
 
         Assert.All(results, r => Assert.True(r.Succeeded));
         await test.Backend.Received(1).GetLinkAsync(S1, LinkRequest.Wss(30180), Arg.Any<CancellationToken>());
@@ -186,7 +186,7 @@ public sealed class LinkCacheAndFanOutTests
                 return new LinkRecord(new Uri("wss://never/"), null);
             });
         using var cancellation = new CancellationTokenSource();
-        var requests = Enumerable.Range(30100, 50).Select(port => (S1, (LinkRequest)LinkRequest.Https(port))).ToList();
+        var requests = Enumerable.Range(30100, 50).Select(port => new LinkTarget(S1, LinkRequest.Https(port))).ToList();
 
         Task<IReadOnlyList<LinkResult>> batch = test.Client.GetLinksAsync(requests, new FanOutOptions { MaxConcurrency = 2 }, cancellation.Token);
         await twoStarted.Task;
@@ -223,9 +223,11 @@ public sealed class LinkCacheAndFanOutTests
     {
         var test = new TestClient();
 
-        await Assert.ThrowsAsync<ArgumentException>(() => test.Client.GetLinksAsync([(S1, LinkRequest.Cdp), (" ", LinkRequest.Cdp)]));
-        await Assert.ThrowsAsync<ArgumentException>(() => test.Client.GetLinksAsync([(S1, null!)]));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => test.Client.GetLinksAsync([(S1, LinkRequest.Cdp)], new FanOutOptions { MaxConcurrency = 0 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => test.Client.GetLinksAsync([new(S1, LinkRequest.Cdp), null!]));
+        Assert.Throws<ArgumentException>(() => new LinkTarget(" ", LinkRequest.Cdp));
+        Assert.Throws<ArgumentNullException>(() => new LinkTarget(S1, null!));
+        Assert.Throws<ArgumentException>(() => new LinkTarget(S1, LinkRequest.Cdp) with { SessionId = "" });
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => test.Client.GetLinksAsync([new(S1, LinkRequest.Cdp)], new FanOutOptions { MaxConcurrency = 0 }));
         Assert.Throws<ArgumentNullException>(() => test.Client.StreamLinksAsync(null!));
         await test.Backend.DidNotReceiveWithAnyArgs().GetLinkAsync(default!, default!, default);
     }

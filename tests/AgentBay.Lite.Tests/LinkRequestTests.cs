@@ -7,42 +7,43 @@ namespace AgentBay.Lite.Tests;
 public class LinkRequestTests
 {
     [Theory]
-    [InlineData(30099)]
-    [InlineData(30200)]
     [InlineData(0)]
     [InlineData(-1)]
-    public void Factories_reject_ports_outside_the_range_naming_it(int port)
+    [InlineData(65536)]
+    [InlineData(int.MaxValue)]
+    public void Factories_reject_values_that_are_not_ports(int port)
     {
         var https = Assert.Throws<ArgumentOutOfRangeException>(() => LinkRequest.Https(port));
         var wss = Assert.Throws<ArgumentOutOfRangeException>(() => LinkRequest.Wss(port));
 
         foreach (ArgumentOutOfRangeException ex in new[] { https, wss })
         {
-            Assert.Contains("30100", ex.Message, StringComparison.Ordinal);
-            Assert.Contains("30199", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("not a TCP port", ex.Message, StringComparison.Ordinal);
             Assert.Equal(port, ex.ActualValue);
         }
     }
 
     [Theory]
+    [InlineData(1)]
+    [InlineData(8080)]
     [InlineData(30100)]
-    [InlineData(30150)]
     [InlineData(30199)]
-    public void Factories_accept_ports_in_the_range(int port)
+    [InlineData(65535)]
+    public void Factories_accept_any_port_the_policy_is_the_clients(int port)
     {
         Assert.Equal(port, LinkRequest.Https(port).Port);
         Assert.Equal(port, LinkRequest.Wss(port).Port);
     }
 
     [Fact]
-    public void With_cannot_produce_an_invalid_port()
+    public void With_cannot_produce_a_value_that_is_not_a_port()
     {
         var https = Assert.Throws<ArgumentOutOfRangeException>(() => LinkRequest.Https(30150) with { Port = 0 });
-        var wss = Assert.Throws<ArgumentOutOfRangeException>(() => LinkRequest.Wss(30150) with { Port = 30200 });
+        var wss = Assert.Throws<ArgumentOutOfRangeException>(() => LinkRequest.Wss(30150) with { Port = 65536 });
 
         Assert.Equal("Port", https.ParamName);
         Assert.Equal("Port", wss.ParamName);
-        Assert.Equal(30151, (LinkRequest.Https(30150) with { Port = 30151 }).Port);
+        Assert.Equal(30200, (LinkRequest.Https(30150) with { Port = 30200 }).Port);
     }
 
     [Fact]

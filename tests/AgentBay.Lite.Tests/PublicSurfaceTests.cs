@@ -68,10 +68,10 @@ public class PublicSurfaceTests
         var client = Substitute.For<IAgentBayClient>();
         SessionLink link = AgentBayModelFactory.SessionLink(new Uri("https://x/request_ai/t/path/"), LinkRequest.Https(30150), "s1");
         var refusal = new AgentBayException("refused");
-        client.GetLinksAsync(Arg.Any<IEnumerable<(string, LinkRequest)>>(), Arg.Any<FanOutOptions?>(), Arg.Any<CancellationToken>())
+        client.GetLinksAsync(Arg.Any<IEnumerable<LinkTarget>>(), Arg.Any<FanOutOptions?>(), Arg.Any<CancellationToken>())
             .Returns([AgentBayModelFactory.LinkResult(link), AgentBayModelFactory.LinkResult("s2", LinkRequest.Cdp, refusal)]);
 
-        IReadOnlyList<LinkResult> results = await client.GetLinksAsync([("s1", LinkRequest.Https(30150)), ("s2", LinkRequest.Cdp)]);
+        IReadOnlyList<LinkResult> results = await client.GetLinksAsync([new LinkTarget("s1", LinkRequest.Https(30150)), new LinkTarget("s2", LinkRequest.Cdp)]);
 
         Assert.Same(link, results[0].GetLinkOrThrow());
         Assert.Equal(("s2", LinkRequest.Cdp, false), (results[1].SessionId, results[1].Request, results[1].Succeeded));

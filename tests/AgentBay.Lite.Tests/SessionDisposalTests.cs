@@ -77,16 +77,44 @@ public class SessionDisposalTests
     }
 
     [Fact]
-    public async Task A_failed_disposal_throws_and_the_next_one_tries_again()
+    public async Task A_failed_disposal_does_not_throw_and_the_next_one_tries_again()
     {
         _test.Backend.DeleteSessionAsync(TestClient.SessionId, Arg.Any<CancellationToken>())
             .Returns(Task.FromException(new AgentBayException("unreachable")), Task.CompletedTask);
         _test.Backend.GetSessionStatusAsync(TestClient.SessionId, Arg.Any<CancellationToken>()).Returns("FINISH");
         AgentBaySession session = _test.Session();
 
-        await Assert.ThrowsAsync<AgentBayException>(() => session.DisposeAsync().AsTask());
         await session.DisposeAsync();
+        await session.DisposeAsync();
+        await session.DisposeAsync(); // deleted by the second: nothing more is sent
 
         await _test.Backend.Received(2).DeleteSessionAsync(TestClient.SessionId, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task A_failed_disposal_never_masks_the_exception_leaving_the_await_using_block()
+    {
+        _test.Backend.DeleteSessionAsync(TestClient.SessionId, Arg.Any<CancellationToken>())
+            .Returns(Task.FromException(new AgentBayException("unreachable")));
+
+        var thrown = await Assert.ThrowsAsync<InvalidTimeZoneException>(async () =>
+        {
+            await using AgentBaySession session = _test.Session();
+            throw new InvalidTimeZoneException("the body's own failure");
+        });
+
+        Assert.Equal("the body's own failure", thrown.Message);
+        await _test.Backend.Received(1).DeleteSessionAsync(TestClient.SessionId, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task DeleteAsync_reports_what_disposal_keeps_quiet()
+    {
+        _test.Backend.DeleteSessionAsync(TestClient.SessionId, Arg.Any<CancellationToken>())
+            .Returns(Task.FromException(new AgentBayException("unreachable")));
+
+        var error = await Assert.ThrowsAsync<AgentBayException>(() => _test.Session().DeleteAsync());
+
+        Assert.Equal("unreachable", error.Message);
     }
 }

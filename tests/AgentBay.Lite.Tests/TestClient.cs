@@ -24,7 +24,7 @@ internal sealed class TestClient
 
     /// <summary>A session object for <see cref="SessionId"/> without a backend call.</summary>
     public AgentBaySession Session() => new(
-        Client, SessionId, "linux_latest", null, null, null, null, null, null,
+        Client.Services, SessionId, "linux_latest", null, null, null, null, null, null,
         System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty);
 
     /// <summary>Makes the next tool calls answer with these results, in order, and records the arguments.</summary>

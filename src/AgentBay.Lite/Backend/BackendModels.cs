@@ -3,7 +3,8 @@ namespace AgentBay.Lite.Backend;
 /// <summary>What to create.</summary>
 /// <param name="ImageId">The image, or <see langword="null"/> for the service default.</param>
 /// <param name="Labels">Labels to attach, or <see langword="null"/>.</param>
-internal sealed record SessionCreation(string? ImageId, IReadOnlyDictionary<string, string>? Labels);
+/// <param name="IdleTimeoutSeconds">Idle seconds before the service releases the session, or <see langword="null"/> for its default.</param>
+internal sealed record SessionCreation(string? ImageId, IReadOnlyDictionary<string, string>? Labels, int? IdleTimeoutSeconds = null);
 
 /// <summary>
 /// A session as the service describes it, when it is created (CreateMcpSession) or read back (GetSession). Empty

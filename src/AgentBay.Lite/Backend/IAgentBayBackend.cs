@@ -22,6 +22,9 @@ internal interface IAgentBayBackend
     /// <summary>Asks the service to delete a session (DeleteSessionAsync); deletion completes later.</summary>
     Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken);
 
+    /// <summary>Resets a session's idle timer (RefreshSessionIdleTime). Throws <see cref="SessionNotFoundException"/> when it is gone.</summary>
+    Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken);
+
     /// <summary>Reads a session's resource and desktop details (GetMcpResource).</summary>
     Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken);
 

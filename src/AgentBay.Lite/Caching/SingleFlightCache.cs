@@ -8,9 +8,10 @@ namespace AgentBay.Lite.Caching;
 /// <remarks>
 /// <list type="bullet">
 /// <item>Hit: one dictionary lookup and a clock read; completes synchronously and allocates nothing.</item>
-/// <item>Miss: the first caller starts the fetch under the cache's own lifetime token, not its caller's, so a
-/// waiter that cancels stops waiting without cancelling the fetch for the others. A fetch that fails or is cancelled
-/// is removed at once, so the next caller tries again; failures are never cached.</item>
+/// <item>Miss: the first caller starts the fetch under a token of the entry's own, and every concurrent caller for
+/// the key waits on it. A waiter that cancels stops waiting at once; when the last waiter has left, the fetch is
+/// cancelled (its request with it) and the entry dropped, as nobody wants the value any more. A fetch that fails or
+/// is cancelled is removed at once, so the next caller tries again; failures are never cached.</item>
 /// <item>Expiry: an entry is served for <c>timeToLive</c> after its fetch completed, by the injected
 /// <see cref="TimeProvider"/>.</item>
 /// <item>Bound: when an insert would exceed <c>maxEntries</c>, expired entries go first, then the entries fetched
@@ -28,7 +29,6 @@ internal sealed class SingleFlightCache<TKey, TValue>
     private readonly bool _systemClock;
     private readonly long _timeToLiveTicks;
     private readonly int _maxEntries;
-    private readonly CancellationToken _lifetime;
     private readonly object _evictionLock = new();
     private int _count;
     private long _hits;
@@ -39,9 +39,8 @@ internal sealed class SingleFlightCache<TKey, TValue>
     /// <param name="timeToLive">How long a fetched value is served.</param>
     /// <param name="maxEntries">How many entries the cache holds at most.</param>
     /// <param name="timeProvider">The clock.</param>
-    /// <param name="lifetime">Cancels fetches still running when the owner shuts down.</param>
     /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
-    public SingleFlightCache(TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, CancellationToken lifetime, IEqualityComparer<TKey>? comparer = null)
+    public SingleFlightCache(TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, IEqualityComparer<TKey>? comparer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
@@ -57,7 +56,6 @@ internal sealed class SingleFlightCache<TKey, TValue>
             ? Math.Max(1, (long)Math.Ceiling(timeToLive.TotalMilliseconds))
             : (long)(timeToLive.TotalSeconds * timeProvider.TimestampFrequency);
         _maxEntries = maxEntries;
-        _lifetime = lifetime;
     }
 
     /// <summary>How many lookups were served from the cache.</summary>
@@ -78,8 +76,8 @@ internal sealed class SingleFlightCache<TKey, TValue>
     /// <summary>Returns the cached value for <paramref name="key"/>, or fetches it once for all concurrent callers.</summary>
     /// <param name="key">The key.</param>
     /// <param name="state">Passed to <paramref name="fetch"/>, so callers need no closure.</param>
-    /// <param name="fetch">Fetches the value; called with the cache's lifetime token.</param>
-    /// <param name="cancellationToken">Stops this caller's wait; the shared fetch goes on for the others.</param>
+    /// <param name="fetch">Fetches the value; its token is cancelled when every caller waiting for it has cancelled.</param>
+    /// <param name="cancellationToken">Stops this caller's wait; the shared fetch goes on while others still wait.</param>
     public ValueTask<TValue> GetOrFetchAsync<TState>(
         TKey key, TState state, Func<TKey, TState, CancellationToken, Task<TValue>> fetch, CancellationToken cancellationToken)
     {
@@ -128,7 +126,19 @@ internal sealed class SingleFlightCache<TKey, TValue>
             _ = RunFetchAsync(key, entry, state, fetch);
         }
 
-        return await entry.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await entry.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (entry.RemoveWaiter())
+            {
+                // The last waiter left before the value arrived: stop the fetch and forget the entry.
+                TryRemoveEntry(key, entry);
+                entry.Abandon();
+            }
+        }
     }
 
     private Entry JoinOrStart(TKey key)
@@ -137,7 +147,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
         {
             if (_entries.TryGetValue(key, out var existing))
             {
-                if (!existing.IsExpired(Now()))
+                if (!existing.IsExpired(Now()) && existing.TryAddWaiter())
                 {
                     return existing; // in flight, or completed after our first look
                 }
@@ -145,7 +155,11 @@ internal sealed class SingleFlightCache<TKey, TValue>
                 var fresh = new Entry();
                 if (_entries.TryUpdate(key, fresh, existing))
                 {
-                    Interlocked.Increment(ref _evictions);
+                    if (existing.IsExpired(Now()))
+                    {
+                        Interlocked.Increment(ref _evictions);
+                    }
+
                     return fresh;
                 }
 
@@ -185,7 +199,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
     {
         try
         {
-            var value = await fetch(key, state, _lifetime).ConfigureAwait(false);
+            var value = await fetch(key, state, entry.FetchToken).ConfigureAwait(false);
             entry.Complete(value, Now() + _timeToLiveTicks);
         }
         catch (Exception exception)
@@ -193,6 +207,10 @@ internal sealed class SingleFlightCache<TKey, TValue>
             // Not cached: remove before publishing the failure, so no caller can observe the failed entry afterwards.
             TryRemoveEntry(key, entry);
             entry.Fail(exception);
+        }
+        finally
+        {
+            entry.Dispose();
         }
     }
 
@@ -265,10 +283,16 @@ internal sealed class SingleFlightCache<TKey, TValue>
         }
     }
 
-    /// <summary>One key's value: a fetch in flight, then the value with its expiry.</summary>
-    private sealed class Entry
+    /// <summary>
+    /// One key's value: a fetch in flight, then the value with its expiry. While in flight it counts its waiters; when
+    /// the count falls to zero it is abandoned (the count becomes -1, so nobody joins it again) and its fetch cancelled.
+    /// </summary>
+    private sealed class Entry : IDisposable
     {
         private readonly TaskCompletionSource<TValue> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly CancellationTokenSource _fetch = new();
+        private int _waiters = 1; // whoever creates the entry waits on it
+        private bool _fetchDone;
         private int _fetchClaimed;
         private TValue? _value;
         private long _expiresAt = long.MaxValue;
@@ -281,6 +305,54 @@ internal sealed class SingleFlightCache<TKey, TValue>
         public long ExpiresAt => Volatile.Read(ref _expiresAt);
 
         public bool TryClaimFetch() => Interlocked.Exchange(ref _fetchClaimed, 1) == 0;
+
+        public CancellationToken FetchToken => _fetch.Token;
+
+        /// <summary>Joins the entry as one more waiter, unless it was abandoned.</summary>
+        public bool TryAddWaiter()
+        {
+            while (true)
+            {
+                int waiters = Volatile.Read(ref _waiters);
+                if (waiters < 0)
+                {
+                    return false;
+                }
+
+                if (Interlocked.CompareExchange(ref _waiters, waiters + 1, waiters) == waiters)
+                {
+                    return true;
+                }
+            }
+        }
+
+        /// <summary>Leaves the entry; <see langword="true"/> when this was the last waiter and the value had not arrived.</summary>
+        public bool RemoveWaiter() =>
+            Interlocked.Decrement(ref _waiters) == 0
+            && !_completion.Task.IsCompleted
+            && Interlocked.CompareExchange(ref _waiters, -1, 0) == 0;
+
+        /// <summary>Cancels the fetch nobody waits for any more, unless it has finished already.</summary>
+        public void Abandon()
+        {
+            lock (_fetch)
+            {
+                if (!_fetchDone)
+                {
+                    _fetch.Cancel();
+                }
+            }
+        }
+
+        /// <summary>Frees the fetch's token source once the fetch is over.</summary>
+        public void Dispose()
+        {
+            lock (_fetch)
+            {
+                _fetchDone = true;
+                _fetch.Dispose();
+            }
+        }
 
         public bool TryGetFresh(long now, out TValue value)
         {

@@ -1,11 +1,11 @@
 using System.Collections.ObjectModel;
 using System.Net;
-using System.Runtime.CompilerServices;
 using AgentBay.Lite.Backend;
-using AgentBay.Lite.Caching;
-using AgentBay.Lite.FanOut;
+using AgentBay.Lite.Links;
 using AgentBay.Lite.Resilience;
 using AgentBay.Lite.Rpc;
+using AgentBay.Lite.Sessions;
+using AgentBay.Lite.Tools;
 
 namespace AgentBay.Lite;
 
@@ -13,6 +13,10 @@ namespace AgentBay.Lite;
 /// The entry point to AgentBay: creates, finds, lists and deletes sessions and gets links into them. Thread-safe and
 /// meant to be shared (one per API key and gateway), like <see cref="System.Net.Http.HttpClient"/>.
 /// </summary>
+/// <remarks>
+/// A thin facade: it checks arguments, builds the layers below once, and hands each call to one of them — sessions,
+/// links (cache and fan-out) or tools — which call the resilience layer, which calls the wire backend.
+/// </remarks>
 /// <remarks>
 /// <para>
 /// Every attempt is limited to <see cref="AgentBayOptions.Timeout"/> and every call, retries included, to
@@ -42,17 +46,10 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// </summary>
     internal const int MaxConnectionsPerServer = 256;
 
-    private readonly IAgentBayBackend _backend;
-    private readonly TimeProvider _timeProvider;
-    private readonly TimeSpan _timeout;
-    private readonly TimeSpan _deleteTimeout;
-    private readonly TimeSpan _deletePollInterval;
+    private readonly AgentBayServices _services;
     private readonly HttpClient? _ownedHttpClient;
     private readonly IDisposable? _ownedBackend;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly CancellationToken _lifetimeToken;
-    private readonly RetryExecutor _retry;
-    private readonly SingleFlightCache<LinkKey, SessionLink>? _linkCache;
     private int _disposed;
 
     /// <summary>Creates a client from options.</summary>
@@ -87,16 +84,11 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 nameof(options));
         }
 
-        _timeProvider = TimeProvider.System;
-        _timeout = options.Timeout;
-        _deleteTimeout = options.DeleteTimeout;
-        _deletePollInterval = options.DeletePollInterval;
-        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
-        _lifetimeToken = _lifetime.Token;
+        TimeProvider timeProvider = TimeProvider.System;
 
         // Disposing an HttpClient this client owns cancels the RPC backend's requests in flight, so attempts need not
         // watch the lifetime themselves; through any other HttpClient or backend they must.
-        _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider, lifetimeCancelsAttempts: httpClient is not null || createBackend is not null);
+        var retry = new RetryExecutor(options.Retry, options.Timeout, timeProvider, lifetimeCancelsAttempts: httpClient is not null || createBackend is not null);
 
         HttpClient client;
         if (httpClient is null)
@@ -123,10 +115,10 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         try
         {
             IAgentBayBackend backend = createBackend is null
-                ? new RpcBackend(client, options.ApiKey!, options.RegionId, _timeProvider)
-                : createBackend(client, options, _timeProvider);
-            _backend = backend;
+                ? new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider)
+                : createBackend(client, options, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
+            _services = Compose(backend, retry, options, timeProvider, _lifetime.Token);
         }
         catch
         {
@@ -142,18 +134,21 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         options.ThrowIfInvalid(nameof(options));
-        _backend = backend;
-        _timeProvider = timeProvider;
-        _timeout = options.Timeout;
-        _deleteTimeout = options.DeleteTimeout;
-        _deletePollInterval = options.DeletePollInterval;
-        _linkCache = CreateLinkCache(options.LinkCache, _timeProvider, _lifetime.Token);
-        _lifetimeToken = _lifetime.Token;
-        _retry = new RetryExecutor(options.Retry, _timeout, _timeProvider);
+        _services = Compose(backend, new RetryExecutor(options.Retry, options.Timeout, timeProvider), options, timeProvider, _lifetime.Token);
     }
 
-    /// <summary>The clock used for timestamps, timeouts and polling.</summary>
-    internal TimeProvider TimeProvider => _timeProvider;
+    /// <summary>The services this client's sessions call.</summary>
+    internal AgentBayServices Services => _services;
+
+    /// <summary>Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services.</summary>
+    private static AgentBayServices Compose(IAgentBayBackend wire, RetryExecutor retry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
+    {
+        var resilient = new ResilientBackend(wire, retry, lifetime);
+        return new AgentBayServices(
+            new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
+            new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider),
+            new ToolService(resilient));
+    }
 
     /// <inheritdoc />
     public async Task<AgentBaySession> CreateSessionAsync(CreateSessionOptions? options = null, CancellationToken cancellationToken = default)
@@ -166,15 +161,23 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 nameof(options));
         }
 
+        int? idleTimeoutSeconds = null;
+        if (options?.IdleTimeout is { } idle)
+        {
+            if (idle <= TimeSpan.Zero || idle.TotalSeconds > int.MaxValue)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(options), idle, "CreateSessionOptions.IdleTimeout must be positive (it is sent in whole seconds), or null for the service's default.");
+            }
+
+            idleTimeoutSeconds = (int)Math.Ceiling(idle.TotalSeconds);
+        }
+
         ReadOnlyDictionary<string, string> labels = SnapshotLabels(options?.Labels, nameof(options), "CreateSessionOptions.Labels");
         ThrowIfDisposed();
 
-        var request = new SessionCreation(imageId, labels.Count == 0 ? null : labels);
-        SessionRecord created = await InvokeAsync(
-            request,
-            static (backend, request, token) => backend.CreateSessionAsync(request, token),
-            CallSafety.NotRepeatable,
-            cancellationToken).ConfigureAwait(false);
+        var request = new SessionCreation(imageId, labels.Count == 0 ? null : labels, idleTimeoutSeconds);
+        SessionRecord created = await _services.Sessions.CreateAsync(request, cancellationToken).ConfigureAwait(false);
 
         return NewSession(created, created.SessionId, imageId, labels);
     }
@@ -185,25 +188,20 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         ThrowIfDisposed();
 
-        SessionRecord record = await InvokeAsync(
-            sessionId,
-            static (backend, id, token) => backend.GetSessionAsync(id, token),
-            CallSafety.Repeatable,
-            cancellationToken).ConfigureAwait(false);
-
+        SessionRecord record = await _services.Sessions.GetAsync(sessionId, cancellationToken).ConfigureAwait(false);
         return NewSession(record, string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId, imageId: null, ReadOnlyDictionary<string, string>.Empty);
     }
 
     private AgentBaySession NewSession(SessionRecord record, string sessionId, string? imageId, ReadOnlyDictionary<string, string> labels) => new(
-        this,
+        _services,
         sessionId,
         imageId,
-        ToUri(record.ResourceUrl),
+        SessionService.ToUri(record.ResourceUrl),
         record.ResourceId,
         record.AppInstanceId,
-        ToUri(record.LinkUrl),
+        SessionService.ToUri(record.LinkUrl),
         record.Token,
-        ToUri(record.WsUrl),
+        SessionService.ToUri(record.WsUrl),
         labels);
 
     /// <inheritdoc />
@@ -224,43 +222,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         ReadOnlyDictionary<string, string> labels = SnapshotLabels(query?.Labels, nameof(query), "SessionQuery.Labels");
         ThrowIfDisposed();
-        return ListSessionsCoreAsync(labels.Count == 0 ? null : labels, status, pageSize, cancellationToken);
-    }
-
-    private async IAsyncEnumerable<SessionSummary> ListSessionsCoreAsync(
-        IReadOnlyDictionary<string, string>? labels,
-        string? status,
-        int pageSize,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        string? nextToken = null;
-        while (true)
-        {
-            var listing = new SessionListing(labels, status, pageSize, nextToken);
-            SessionPage page = await InvokeAsync(
-                listing,
-                static (backend, listing, token) => backend.ListSessionsAsync(listing, token),
-            CallSafety.Repeatable,
-                cancellationToken).ConfigureAwait(false);
-
-            foreach (SessionListItem item in page.Items)
-            {
-                yield return new SessionSummary(item.SessionId, item.Status);
-            }
-
-            if (string.IsNullOrEmpty(page.NextToken))
-            {
-                yield break;
-            }
-
-            if (page.NextToken == nextToken)
-            {
-                throw new AgentBayProtocolException(
-                    $"The service answered the session listing page '{nextToken}' with the same continuation token again; stopping instead of looping forever.");
-            }
-
-            nextToken = page.NextToken;
-        }
+        return _services.Sessions.ListAsync(labels.Count == 0 ? null : labels, status, pageSize, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -268,7 +230,15 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         ThrowIfDisposed();
-        return DeleteSessionCoreAsync(sessionId, cancellationToken);
+        return _services.DeleteSessionAsync(sessionId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task KeepSessionAliveAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
+        ThrowIfDisposed();
+        return _services.Sessions.KeepAliveAsync(sessionId, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -277,38 +247,49 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfDisposed();
-        return GetLinkCoreAsync(sessionId, request, cancellationToken);
+        return _services.Links.GetAsync(sessionId, request, cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default)
+    public ValueTask<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sessionId);
         ArgumentNullException.ThrowIfNull(request);
         ThrowIfDisposed();
-        return RefreshLinkCoreAsync(sessionId, request, cancellationToken);
+        return new(_services.Links.RefreshAsync(sessionId, request, cancellationToken));
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<LinkResult>> GetLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+    public Task<IReadOnlyList<LinkResult>> GetLinksAsync(
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        await GetLinksCoreAsync(ToLinkKeys(requests), MaxConcurrency(options), cancellationToken).ConfigureAwait(false);
+        CancellationToken cancellationToken = default)
+    {
+        LinkKey[] keys = ToLinkKeys(requests);
+        int maxConcurrency = MaxConcurrency(options);
+        ThrowIfDisposed();
+        return _services.Links.GetManyAsync(keys, maxConcurrency, cancellationToken);
+    }
 
     /// <inheritdoc />
     public IAsyncEnumerable<LinkResult> StreamLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        StreamLinksCoreAsync(ToLinkKeys(requests), MaxConcurrency(options), cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        LinkKey[] keys = ToLinkKeys(requests);
+        int maxConcurrency = MaxConcurrency(options);
+        ThrowIfDisposed();
+        return _services.Links.StreamAsync(keys, maxConcurrency, cancellationToken);
+    }
 
-    /// <summary>The link cache's counters; all zero when <see cref="AgentBayOptions.LinkCache"/> is disabled.</summary>
-    /// <returns>A snapshot of the counters.</returns>
-    public LinkCacheStatistics GetLinkCacheStatistics() =>
-        _linkCache is null ? default : new(_linkCache.Hits, _linkCache.Misses, _linkCache.Evictions, _linkCache.Count);
+    /// <inheritdoc />
+    public LinkCacheStatistics GetLinkCacheStatistics() => _services.Links.Statistics;
 
-    /// <summary>Disposes the <see cref="System.Net.Http.HttpClient"/> the client created, if any. Idempotent.</summary>
+    /// <summary>
+    /// Disposes the <see cref="System.Net.Http.HttpClient"/> the client created, if any, and ends calls in flight with
+    /// <see cref="ObjectDisposedException"/>. Idempotent.
+    /// </summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -322,45 +303,12 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _ownedHttpClient?.Dispose();
     }
 
-    /// <summary>Disposes the <see cref="System.Net.Http.HttpClient"/> the client created, if any. Idempotent.</summary>
+    /// <summary>Disposes the client; see <see cref="Dispose"/>.</summary>
     /// <returns>A completed task.</returns>
     public ValueTask DisposeAsync()
     {
         Dispose();
         return ValueTask.CompletedTask;
-    }
-
-    /// <summary>
-    /// The one path every link request takes, from <see cref="GetLinkAsync"/> and from
-    /// <see cref="AgentBaySession.GetLinkAsync"/>; a link cache belongs here. Arguments are already validated.
-    /// </summary>
-    internal ValueTask<SessionLink> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        _linkCache is null
-            ? new(FetchLinkAsync(sessionId, request, cancellationToken))
-            : _linkCache.GetOrFetchAsync(new LinkKey(sessionId, request), this, FetchCachedLink, cancellationToken);
-
-    /// <summary>Fetches a new link whatever the cache holds, and caches it when caching is on.</summary>
-    internal Task<SessionLink> RefreshLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        _linkCache is null
-            ? FetchLinkAsync(sessionId, request, cancellationToken)
-            : _linkCache.RefreshAsync(new LinkKey(sessionId, request), this, FetchCachedLink, cancellationToken);
-
-    /// <summary>Fetches many links, at most <paramref name="maxConcurrency"/> at once; one result per key, in order.</summary>
-    internal async Task<IReadOnlyList<LinkResult>> GetLinksCoreAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        return await BoundedFanOut.RunAsync(keys, maxConcurrency, comparer: null, GetLinkCoreAsync, LinkSuccess, LinkFailure, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Fetches many links, at most <paramref name="maxConcurrency"/> at once, yielding each result as it completes.</summary>
-    internal async IAsyncEnumerable<LinkResult> StreamLinksCoreAsync(
-        IReadOnlyList<LinkKey> keys, int maxConcurrency, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        await foreach (var (_, result) in BoundedFanOut.StreamAsync(keys, maxConcurrency, comparer: null, GetLinkCoreAsync, LinkSuccess, LinkFailure, cancellationToken).ConfigureAwait(false))
-        {
-            yield return result;
-        }
     }
 
     /// <summary>Validates a batch's options, returning its concurrency.</summary>
@@ -375,184 +323,31 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         return max;
     }
 
-    private static LinkKey[] ToLinkKeys(IEnumerable<(string SessionId, LinkRequest Request)> requests)
+    private LinkKey[] ToLinkKeys(IEnumerable<LinkTarget> requests)
     {
         ArgumentNullException.ThrowIfNull(requests);
         var keys = new List<LinkKey>(requests.TryGetNonEnumeratedCount(out int count) ? count : 16);
-        foreach (var (sessionId, request) in requests)
+        foreach (LinkTarget? target in requests)
         {
-            if (string.IsNullOrWhiteSpace(sessionId) || request is null)
+            if (target is null)
             {
-                throw new ArgumentException(
-                    $"Link request {keys.Count} has {(request is null ? "no LinkRequest" : "a blank session id")}; every entry needs a session id and a LinkRequest.",
-                    nameof(requests));
+                throw new ArgumentException($"Link request {keys.Count} is null; every entry needs a session id and a LinkRequest.", nameof(requests));
             }
 
-            keys.Add(new LinkKey(sessionId, request));
+            _services.Links.CheckPort(target.Request, nameof(requests));
+            keys.Add(new LinkKey(target.SessionId, target.Request));
         }
 
         return [.. keys];
     }
 
-    private static Task<SessionLink> FetchCachedLink(LinkKey key, AgentBayClient client, CancellationToken cancellationToken) =>
-        client.FetchLinkAsync(key.SessionId, key.Request, cancellationToken);
-
-    private ValueTask<SessionLink> GetLinkCoreAsync(LinkKey key, CancellationToken cancellationToken) =>
-        GetLinkCoreAsync(key.SessionId, key.Request, cancellationToken);
-
-    private static LinkResult LinkSuccess(LinkKey key, SessionLink link) => LinkResult.Success(link);
-
-    private static LinkResult LinkFailure(LinkKey key, Exception error) => LinkResult.Failure(key.SessionId, key.Request, error);
-
-    private static SingleFlightCache<LinkKey, SessionLink>? CreateLinkCache(LinkCacheOptions options, TimeProvider timeProvider, CancellationToken lifetime) =>
-        options.Enabled ? new(options.TimeToLive, options.MaxEntries, timeProvider, lifetime) : null;
-
-    /// <summary>Drops a session's cached links; called whenever the client deletes a session.</summary>
-    private void ForgetLinks(string sessionId) =>
-        _linkCache?.RemoveWhere(static (key, id) => string.Equals(key.SessionId, id, StringComparison.Ordinal), sessionId);
-
-    /// <summary>Asks the service for a link, bypassing any cache.</summary>
-    internal Task<SessionLink> FetchLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        InvokeAsync(
-            (Client: this, SessionId: sessionId, Request: request),
-            static (backend, state, token) => backend.GetLinkAsync(state.SessionId, state.Request, token),
-            static (state, record) => new SessionLink(record.Url, state.Request, state.SessionId, record.RequestId, state.Client._timeProvider.GetUtcNow()),
-            CallSafety.Repeatable,
-            cancellationToken);
-
-    /// <summary>Reads a session's resource details.</summary>
-    internal async Task<SessionInfo> GetInfoCoreAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        ResourceRecord record = await InvokeAsync(
-            sessionId,
-            static (backend, id, token) => backend.GetResourceAsync(id, token),
-            CallSafety.Repeatable,
-            cancellationToken).ConfigureAwait(false);
-        return new SessionInfo(
-            string.IsNullOrEmpty(record.SessionId) ? sessionId : record.SessionId,
-            ToUri(record.ResourceUrl),
-            record.ResourceType,
-            record.ResourceId,
-            record.AppId,
-            record.AuthCode,
-            record.ConnectionProperties,
-            record.Ticket,
-            _timeProvider.GetUtcNow());
-    }
-
-    /// <summary>Calls a tool in a session.</summary>
-    internal Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        return InvokeAsync(
-            (sessionId, toolName, argumentsJson),
-            static (backend, state, token) => backend.CallToolAsync(state.sessionId, state.toolName, state.argumentsJson, token),
-            CallSafety.NotRepeatable,
-            cancellationToken);
-    }
-
-    /// <summary>Requests the deletion, then polls the status until it is <c>FINISH</c>/<c>DELETED</c> or the session is gone.</summary>
-    internal async Task DeleteSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await DeleteAndWaitAsync(sessionId, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            ForgetLinks(sessionId);
-        }
-    }
-
-    private async Task DeleteAndWaitAsync(string sessionId, CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        await InvokeAsync(
-            sessionId,
-            static async (backend, id, token) =>
-            {
-                await backend.DeleteSessionAsync(id, token).ConfigureAwait(false);
-                return true;
-            },
-            CallSafety.Repeatable,
-            cancellationToken).ConfigureAwait(false);
-
-        using CancellationTokenSource? deadline = _deleteTimeout == Timeout.InfiniteTimeSpan
-            ? null
-            : new CancellationTokenSource(_deleteTimeout, _timeProvider);
-        using CancellationTokenSource? linked = deadline is null
-            ? null
-            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        CancellationToken token = linked?.Token ?? cancellationToken;
-
-        string? lastStatus = null;
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    lastStatus = await InvokeAsync(
-                        sessionId,
-                        static (backend, id, token) => backend.GetSessionStatusAsync(id, token),
-            CallSafety.Repeatable,
-                        token).ConfigureAwait(false);
-                }
-                catch (SessionNotFoundException)
-                {
-                    return;
-                }
-
-                if (IsDeleted(lastStatus))
-                {
-                    return;
-                }
-
-                await Task.Delay(_deletePollInterval, _timeProvider, token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && deadline is { IsCancellationRequested: true })
-        {
-            throw new AgentBayTimeoutException(
-                $"Session {sessionId} was still {lastStatus ?? "not reported"} {_deleteTimeout.TotalSeconds:0.###} s after its deletion was requested (AgentBayOptions.DeleteTimeout). The deletion is under way on the service; raise DeleteTimeout to wait longer.",
-                _deleteTimeout,
-                ex);
-        }
-    }
-
-    private static bool IsDeleted(string? status) =>
-        string.Equals(status, "FINISH", StringComparison.OrdinalIgnoreCase)
-        || string.Equals(status, "DELETED", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>
-    /// Runs one backend call with retries (<see cref="AgentBayOptions.Retry"/>), each attempt under
-    /// <see cref="AgentBayOptions.Timeout"/> and all of them under <see cref="AgentBayRetryOptions.TotalTimeout"/>; see
-    /// <see cref="RetryExecutor"/>. Whatever fails surfaces as the <see cref="AgentBayException"/> family, except the
-    /// caller's cancellation (<see cref="OperationCanceledException"/>).
-    /// </summary>
-    internal Task<T> InvokeAsync<TState, T>(
-        TState state,
-        Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
-        CallSafety safety,
-        CancellationToken cancellationToken) =>
-        InvokeAsync(state, call, static (_, answer) => answer, safety, cancellationToken);
-
-    /// <summary>As <see cref="InvokeAsync{TState, T}(TState, Func{IAgentBayBackend, TState, CancellationToken, Task{T}}, CallSafety, CancellationToken)"/>, shaping the backend's answer with <paramref name="complete"/>.</summary>
-    internal Task<T> InvokeAsync<TState, TAnswer, T>(
-        TState state,
-        Func<IAgentBayBackend, TState, CancellationToken, Task<TAnswer>> call,
-        Func<TState, TAnswer, T> complete,
-        CallSafety safety,
-        CancellationToken cancellationToken)
-    {
-        ThrowIfDisposed();
-        cancellationToken.ThrowIfCancellationRequested();
-        return _retry.ExecuteAsync(_backend, state, call, complete, safety, cancellationToken, _lifetimeToken);
-    }
-
     internal static HttpClient CreateHttpClient(AgentBayOptions options)
     {
+        if (options.HttpMessageHandler is { } given)
+        {
+            TurnOffRedirects(given, nameof(options));
+        }
+
         HttpMessageHandler handler = options.HttpMessageHandler ?? CreateHandler(options);
         return new HttpClient(handler, disposeHandler: options.HttpMessageHandler is null)
         {
@@ -584,10 +379,41 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         UseCookies = false,
     };
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+    /// <summary>
+    /// Turns off redirect following on the transport at the end of a caller's handler chain: a redirected RPC means the
+    /// endpoint is wrong, and following it would send the request (a 307/308 re-posts the form with the API key) to
+    /// whatever host the gateway names. A transport of another kind is left as it is; <see cref="Http.FormContent"/>
+    /// still keeps the form from being re-posted.
+    /// </summary>
+    private static void TurnOffRedirects(HttpMessageHandler handler, string paramName)
+    {
+        while (handler is DelegatingHandler { InnerHandler: { } inner })
+        {
+            handler = inner;
+        }
 
-    private static Uri? ToUri(string? value) =>
-        !string.IsNullOrEmpty(value) && Uri.TryCreate(value, UriKind.Absolute, out Uri? uri) ? uri : null;
+        try
+        {
+            switch (handler)
+            {
+                case SocketsHttpHandler { AllowAutoRedirect: true } sockets:
+                    sockets.AllowAutoRedirect = false;
+                    break;
+                case HttpClientHandler { AllowAutoRedirect: true } classic:
+                    classic.AllowAutoRedirect = false;
+                    break;
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ArgumentException(
+                "AgentBayOptions.HttpMessageHandler follows redirects and has already sent a request, so the SDK cannot turn that off. Set AllowAutoRedirect = false on it, or give a handler that has not been used yet.",
+                paramName,
+                ex);
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 
     private static ReadOnlyDictionary<string, string> SnapshotLabels(IDictionary<string, string>? labels, string paramName, string settingName)
     {

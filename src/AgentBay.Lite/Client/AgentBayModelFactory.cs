@@ -21,6 +21,48 @@ public static class AgentBayModelFactory
         return new SessionLink(url, request, sessionId, requestId, retrievedAt);
     }
 
+    /// <summary>
+    /// Creates an <see cref="Lite.AgentBaySession"/> that carries values only: it is connected to no client, so its
+    /// calls (links, commands, files, deletion) throw <see cref="InvalidOperationException"/>, except
+    /// <see cref="Lite.AgentBaySession.DisposeAsync"/>, which does nothing. To fake calls as well, substitute
+    /// <see cref="Lite.AgentBaySession"/>, <see cref="SessionCommands"/> and <see cref="SessionFiles"/>: their members
+    /// are virtual.
+    /// </summary>
+    /// <param name="id">The session's id.</param>
+    /// <param name="imageId">The image it was created with.</param>
+    /// <param name="resourceUrl">The desktop stream URL.</param>
+    /// <param name="resourceId">The resource id.</param>
+    /// <param name="appInstanceId">The app instance id.</param>
+    /// <param name="linkUrl">The base URL for direct tool calls.</param>
+    /// <param name="token">The access token for direct tool calls.</param>
+    /// <param name="wsUrl">The session's WebSocket URL.</param>
+    /// <param name="labels">The labels; none when <see langword="null"/>.</param>
+    /// <returns>The session.</returns>
+    public static AgentBaySession AgentBaySession(
+        string id,
+        string? imageId = null,
+        Uri? resourceUrl = null,
+        string? resourceId = null,
+        string? appInstanceId = null,
+        Uri? linkUrl = null,
+        string? token = null,
+        Uri? wsUrl = null,
+        IReadOnlyDictionary<string, string>? labels = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return new AgentBaySession(
+            services: null,
+            id,
+            imageId,
+            resourceUrl,
+            resourceId,
+            appInstanceId,
+            linkUrl,
+            token,
+            wsUrl,
+            labels is null ? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty : new Dictionary<string, string>(labels, StringComparer.Ordinal).AsReadOnly());
+    }
+
     /// <summary>Creates a <see cref="Lite.SessionInfo"/>.</summary>
     /// <param name="sessionId">The session.</param>
     /// <param name="resourceUrl">The desktop stream URL.</param>

@@ -74,6 +74,13 @@ public sealed class AgentBayOptions
     /// <summary>How often the deletion wait asks for the session's status. Positive; default 1 second.</summary>
     public TimeSpan DeletePollInterval { get; set; } = DefaultDeletePollInterval;
 
+    /// <summary>
+    /// The ports links may be requested for; checked before any request is sent. Default
+    /// <see cref="LinkPortRange.Default"/> (30100–30199), the ports AgentBay opens to every account; widen it when your
+    /// account has more ports open, or set <see cref="LinkPortRange.Any"/> to leave the check to the service.
+    /// </summary>
+    public LinkPortRange LinkPorts { get; set; } = LinkPortRange.Default;
+
     /// <summary>How links are cached; see <see cref="LinkCacheOptions"/>. On by default, with a 5-minute time-to-live.</summary>
     public LinkCacheOptions LinkCache { get; set; } = new();
 
@@ -91,6 +98,10 @@ public sealed class AgentBayOptions
     /// the client must not have sent a request yet); if it is set, it must equal <see cref="Endpoint"/>, otherwise
     /// construction fails rather than silently picking one. Its own <see cref="HttpClient.Timeout"/> still applies
     /// on top of <see cref="Timeout"/>. Cannot be combined with <see cref="HttpMessageHandler"/>.
+    /// The SDK cannot see this client's handler: if that handler follows redirects, a redirected call fails with
+    /// <see cref="AgentBayProtocolException"/> and the form (with the API key) is never sent to the new address, but
+    /// a 301/302/303 is still followed by the handler as a GET without it. Give a handler with
+    /// <c>AllowAutoRedirect = false</c>, or use <see cref="HttpMessageHandler"/>.
     /// </summary>
     public HttpClient? HttpClient { get; set; }
 
@@ -98,7 +109,10 @@ public sealed class AgentBayOptions
     /// A handler for the <see cref="System.Net.Http.HttpClient"/> the SDK creates (e.g. an in-memory handler in tests,
     /// or a proxy-configured <see cref="SocketsHttpHandler"/>), or <see langword="null"/> for the SDK's own tuned
     /// <see cref="SocketsHttpHandler"/>. The SDK disposes the client it creates but never the handler given here.
-    /// Cannot be combined with <see cref="HttpClient"/>.
+    /// Cannot be combined with <see cref="HttpClient"/>. The SDK never follows redirects: it turns off
+    /// <c>AllowAutoRedirect</c> on the <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/> at the
+    /// end of the handler's <see cref="DelegatingHandler.InnerHandler"/> chain, so a 3xx answer surfaces as
+    /// <see cref="AgentBayProtocolException"/> naming the status and no request reaches the other host.
     /// </summary>
     public HttpMessageHandler? HttpMessageHandler { get; set; }
 
@@ -223,6 +237,11 @@ public sealed class AgentBayOptions
             {
                 errors.Add($"AgentBayOptions.LinkCache.MaxEntries is {LinkCache.MaxEntries}; it must be at least 1. The default is {LinkCacheOptions.DefaultMaxEntries}.");
             }
+        }
+
+        if (LinkPorts is null)
+        {
+            errors.Add("AgentBayOptions.LinkPorts is null. Leave it at its default (30100-30199), or set the range of ports your account has open.");
         }
 
         if (Retry is null)

@@ -62,29 +62,44 @@ public interface IAgentBayClient
     /// </exception>
     ValueTask<SessionLink> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Resets a session's idle timer (the service's RefreshSessionIdleTime), so a session created with
+    /// <see cref="CreateSessionOptions.IdleTimeout"/> is not released while it is still wanted. Safe to repeat, and
+    /// retried like a read.
+    /// </summary>
+    /// <param name="sessionId">The session's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the service has reset the timer.</returns>
+    /// <exception cref="SessionNotFoundException">The session is gone (deleted, or already released).</exception>
+    Task KeepSessionAliveAsync(string sessionId, CancellationToken cancellationToken = default);
+
     /// <summary>Gets a new link from the service, bypassing the cache; the new link replaces any cached one.</summary>
     /// <param name="sessionId">The session's id.</param>
     /// <param name="request">Which link.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The fresh link.</returns>
     /// <exception cref="AgentBayException">The service refused; see <see cref="GetLinkAsync"/>.</exception>
-    Task<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
+    ValueTask<SessionLink> RefreshLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>The link cache's counters (hits, misses, evictions, entries); all zero when <see cref="AgentBayOptions.LinkCache"/> is disabled.</summary>
+    /// <returns>A snapshot of the counters.</returns>
+    LinkCacheStatistics GetLinkCacheStatistics();
 
     /// <summary>
     /// Gets many links in parallel, at most <see cref="FanOutOptions.MaxConcurrency"/> at once, and returns one
     /// <see cref="LinkResult"/> per request, in the order given. A refusal or failure of one link is reported in its
     /// result and never hides the others; duplicates are fetched once; cached links are served from the cache.
     /// </summary>
-    /// <param name="requests">The session and link of each request.</param>
+    /// <param name="requests">Which link of which session, one entry per link wanted.</param>
     /// <param name="options">The concurrency; <see langword="null"/> for the default (64).</param>
     /// <param name="cancellationToken">
     /// Stops the batch: no new request starts, and every link not yet obtained is reported with an
     /// <see cref="OperationCanceledException"/>.
     /// </param>
     /// <returns>One result per request, in input order.</returns>
-    /// <exception cref="ArgumentException">An entry has a blank session id or no <see cref="LinkRequest"/>.</exception>
+    /// <exception cref="ArgumentException">An entry is <see langword="null"/>.</exception>
     Task<IReadOnlyList<LinkResult>> GetLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
         CancellationToken cancellationToken = default);
 
@@ -93,13 +108,13 @@ public interface IAgentBayClient
     /// start on the first link while the others are still being fetched. Leaving the enumeration early cancels the
     /// requests still running.
     /// </summary>
-    /// <param name="requests">The session and link of each request.</param>
+    /// <param name="requests">Which link of which session, one entry per link wanted.</param>
     /// <param name="options">The concurrency; <see langword="null"/> for the default (64).</param>
     /// <param name="cancellationToken">Stops the batch; the links not yet obtained are yielded as cancelled.</param>
     /// <returns>One result per request, in completion order.</returns>
-    /// <exception cref="ArgumentException">An entry has a blank session id or no <see cref="LinkRequest"/>.</exception>
+    /// <exception cref="ArgumentException">An entry is <see langword="null"/>.</exception>
     IAsyncEnumerable<LinkResult> StreamLinksAsync(
-        IEnumerable<(string SessionId, LinkRequest Request)> requests,
+        IEnumerable<LinkTarget> requests,
         FanOutOptions? options = null,
         CancellationToken cancellationToken = default);
 }

@@ -69,4 +69,7 @@ public class AgentBayException : Exception
 
     /// <summary>The HTTP status of the response, or <see langword="null"/> if no response was received.</summary>
     public HttpStatusCode? StatusCode { get; }
+
+    /// <summary>How a failure on the wire relates to the request; set by the backend, read by the retry layer.</summary>
+    internal Backend.TransportFailure Transport { get; init; }
 }

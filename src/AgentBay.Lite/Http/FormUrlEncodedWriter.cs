@@ -109,11 +109,14 @@ internal ref struct FormUrlEncodedWriter
         }
     }
 
-    /// <summary>Copies the body into its content (with the form media type) and returns the pooled buffer.</summary>
+    /// <summary>
+    /// Copies the body into its content (with the form media type) and returns the pooled buffer. The content is a
+    /// <see cref="FormContent"/>, which is never written to an address the request was redirected to.
+    /// </summary>
     /// <returns>The request content.</returns>
     public HttpContent ToContentAndDispose()
     {
-        var content = new ByteArrayContent(_buffer.AsSpan(0, _length).ToArray());
+        var content = new FormContent(_buffer.AsSpan(0, _length).ToArray());
 
         // A constant, valid value: stored as text rather than parsed into a MediaTypeHeaderValue for every request.
         content.Headers.TryAddWithoutValidation("Content-Type", MediaType);

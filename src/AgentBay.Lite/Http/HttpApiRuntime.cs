@@ -34,7 +34,7 @@ internal static class HttpApiRuntime
     {
         using (request)
         {
-            using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage response = await SendOnceAsync(client, request, cancellationToken).ConfigureAwait(false);
             if (IsSuccess(response.StatusCode))
             {
                 return;
@@ -67,7 +67,7 @@ internal static class HttpApiRuntime
     {
         using (request)
         {
-            using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage response = await SendOnceAsync(client, request, cancellationToken).ConfigureAwait(false);
             BufferedBody body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -105,7 +105,7 @@ internal static class HttpApiRuntime
     {
         using (request)
         {
-            using HttpResponseMessage response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using HttpResponseMessage response = await SendOnceAsync(client, request, cancellationToken).ConfigureAwait(false);
             BufferedBody body = await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
             try
             {
@@ -120,6 +120,36 @@ internal static class HttpApiRuntime
                 body.Dispose();
             }
         }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> to its address and nowhere else. Redirects must not be followed (the SDK's own
+    /// handler never does; a 3xx comes back as the answer), but a caller's handler may follow them: a form is then
+    /// not written to the new address (<see cref="FormContent"/>), and an answer from another address is refused.
+    /// Either way <see cref="RedirectRefusedException"/> is thrown.
+    /// </summary>
+    private static async Task<HttpResponseMessage> SendOnceAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var form = request.Content as FormContent;
+        form?.BindTo(request);
+        Uri? target = request.RequestUri;
+        HttpResponseMessage response;
+        try
+        {
+            response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is RedirectRefusedException refused)
+        {
+            throw refused;
+        }
+
+        if (response.RequestMessage is { } sent && sent.RequestUri != target)
+        {
+            response.Dispose();
+            throw new RedirectRefusedException(statusCode: null);
+        }
+
+        return response;
     }
 
     /// <summary>Formats a header value with the invariant culture (no boxing for value types).</summary>

@@ -18,19 +18,15 @@ namespace AgentBay.Lite;
 /// </code>
 /// </para>
 /// <para>
-/// Ports must be in <see cref="MinPort"/>–<see cref="MaxPort"/> (30100–30199), the range AgentBay exposes. No value of
-/// this type can hold another port: the factories, <c>with</c> expressions and the constructors all check it, and no
-/// other assembly can add a case. Values compare by value, so they make natural dictionary and cache keys.
+/// A port is a TCP port, 1–65535: no value of this type can hold anything else (the factories, <c>with</c>
+/// expressions and the constructors all check it), and no other assembly can add a case. Which ports an account may
+/// link is a policy, not a property of the value: the client checks it against <see cref="AgentBayOptions.LinkPorts"/>
+/// (30100–30199 by default) before sending anything. Values compare by value, so they make natural dictionary and
+/// cache keys.
 /// </para>
 /// </remarks>
 public abstract record LinkRequest
 {
-    /// <summary>The lowest port a session link can reach.</summary>
-    public const int MinPort = 30100;
-
-    /// <summary>The highest port a session link can reach.</summary>
-    public const int MaxPort = 30199;
-
     private LinkRequest()
     {
     }
@@ -39,13 +35,13 @@ public abstract record LinkRequest
     public static CdpLink Cdp { get; } = new();
 
     /// <summary>An HTTPS URL for a web app listening on <paramref name="port"/> in the session.</summary>
-    /// <param name="port">A port in 30100–30199.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is outside 30100–30199.</exception>
+    /// <param name="port">A TCP port, 1–65535; the client lets only <see cref="AgentBayOptions.LinkPorts"/> through (30100–30199 by default).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a TCP port.</exception>
     public static HttpsLink Https(int port) => new(port);
 
     /// <summary>A WebSocket (WSS) URL for a service listening on <paramref name="port"/> in the session.</summary>
-    /// <param name="port">A port in 30100–30199.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is outside 30100–30199.</exception>
+    /// <param name="port">A TCP port, 1–65535; the client lets only <see cref="AgentBayOptions.LinkPorts"/> through (30100–30199 by default).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> is not a TCP port.</exception>
     public static WssLink Wss(int port) => new(port);
 
     // Records get a protected copy constructor, so a private constructor alone would not stop another assembly from
@@ -54,12 +50,12 @@ public abstract record LinkRequest
 
     private static int CheckPort(int port, string paramName)
     {
-        if (port is < MinPort or > MaxPort)
+        if (port is < LinkPortRange.LowestPort or > LinkPortRange.HighestPort)
         {
             throw new ArgumentOutOfRangeException(
                 paramName,
                 port,
-                $"Port {port} cannot be linked: AgentBay session links reach ports {MinPort}-{MaxPort} only. Run the service in the session on a port in that range.");
+                $"{port} is not a TCP port; a link reaches a port 1-65535 in the session (AgentBay opens 30100-30199 by default).");
         }
 
         return port;
@@ -85,7 +81,7 @@ public abstract record LinkRequest
     {
         internal HttpsLink(int port) => Port = port;
 
-        /// <summary>The port in the session, 30100–30199.</summary>
+        /// <summary>The port in the session, 1–65535.</summary>
         public int Port { get; init => field = CheckPort(value, nameof(Port)); }
 
         /// <summary>Returns <c>https:PORT</c>, e.g. <c>https:30150</c>.</summary>
@@ -101,7 +97,7 @@ public abstract record LinkRequest
     {
         internal WssLink(int port) => Port = port;
 
-        /// <summary>The port in the session, 30100–30199.</summary>
+        /// <summary>The port in the session, 1–65535.</summary>
         public int Port { get; init => field = CheckPort(value, nameof(Port)); }
 
         /// <summary>Returns <c>wss:PORT</c>, e.g. <c>wss:30180</c>.</summary>

@@ -52,7 +52,7 @@ public sealed class LinkResult
 
     /// <summary>Describes the outcome, e.g. <c>session-…/https:30150: wss://…</c>.</summary>
     public override string ToString() =>
-        Succeeded ? $"{SessionId}/{Request}: {Link.Url}" : $"{SessionId}/{Request}: {Error.GetType().Name}: {Error.Message}";
+        Succeeded ? $"{SessionId}/{Request}: {Link}" : $"{SessionId}/{Request}: {Error.GetType().Name}: {Error.Message}";
 
     internal static LinkResult Success(SessionLink link) => new(link.SessionId, link.Request, link, error: null);
 

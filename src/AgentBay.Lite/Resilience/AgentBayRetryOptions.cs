@@ -19,8 +19,9 @@ namespace AgentBay.Lite;
 /// </para>
 /// <para>
 /// Never retried: authentication failures, not-found and other 4xx answers, malformed answers, and cancellation by
-/// the caller. A <c>Retry-After</c> longer than what is left of <see cref="TotalTimeout"/> is not waited for: the
-/// throttling error surfaces instead.
+/// the caller. A <c>Retry-After</c> longer than <see cref="MaxRetryAfter"/>, or than what is left of
+/// <see cref="TotalTimeout"/>, is not waited for: the throttling error surfaces instead, carrying the service's
+/// <see cref="AgentBayThrottledException.RetryAfter"/>.
 /// </para>
 /// </remarks>
 public sealed class AgentBayRetryOptions
@@ -33,6 +34,9 @@ public sealed class AgentBayRetryOptions
 
     /// <summary>The default <see cref="MaxDelay"/>: 5 seconds.</summary>
     public static TimeSpan DefaultMaxDelay { get; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The default <see cref="MaxRetryAfter"/>: 1 minute.</summary>
+    public static TimeSpan DefaultMaxRetryAfter { get; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The default <see cref="TotalTimeout"/>: 2 minutes.</summary>
     public static TimeSpan DefaultTotalTimeout { get; } = TimeSpan.FromMinutes(2);
@@ -60,6 +64,13 @@ public sealed class AgentBayRetryOptions
     /// </summary>
     public TimeSpan TotalTimeout { get; set; } = DefaultTotalTimeout;
 
+    /// <summary>
+    /// The longest <c>Retry-After</c> the SDK waits for on its own; a throttled answer asking for more surfaces as
+    /// <see cref="AgentBayThrottledException"/> at once, so a wrong or hostile header cannot park a call for days
+    /// (even with an infinite <see cref="TotalTimeout"/>). Not negative; default <see cref="DefaultMaxRetryAfter"/>.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = DefaultMaxRetryAfter;
+
     /// <summary>Adds a message per invalid setting to <paramref name="errors"/>.</summary>
     internal void Validate(List<string> errors)
     {
@@ -76,6 +87,11 @@ public sealed class AgentBayRetryOptions
         if (MaxDelay < BaseDelay || MaxDelay.TotalMilliseconds > int.MaxValue)
         {
             errors.Add($"AgentBayOptions.Retry.MaxDelay is {MaxDelay}; it must be at least BaseDelay ({BaseDelay}) and under 24 days. The default is 5 seconds.");
+        }
+
+        if (MaxRetryAfter < TimeSpan.Zero || MaxRetryAfter.TotalMilliseconds > int.MaxValue)
+        {
+            errors.Add($"AgentBayOptions.Retry.MaxRetryAfter is {MaxRetryAfter}; it must not be negative (and under 24 days). The default is 1 minute.");
         }
 
         if (TotalTimeout != System.Threading.Timeout.InfiniteTimeSpan

@@ -19,6 +19,7 @@ internal sealed class RetryExecutor
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeSpan _totalTimeout;
     private readonly int _maxRetries;
+    private readonly TimeSpan _maxRetryAfter;
     private readonly RetryPolicy _repeatable;
     private readonly RetryPolicy _notRepeatable;
     private readonly bool _lifetimeCancelsAttempts;
@@ -41,6 +42,7 @@ internal sealed class RetryExecutor
         _attemptTimeout = attemptTimeout;
         _totalTimeout = options.TotalTimeout;
         _maxRetries = options.MaxRetries;
+        _maxRetryAfter = options.MaxRetryAfter;
         _lifetimeCancelsAttempts = lifetimeCancelsAttempts;
         _repeatable = Build(options, timeProvider, TransientFaults.IsTransient);
         _notRepeatable = Build(options, timeProvider, TransientFaults.NeverSent);
@@ -89,7 +91,7 @@ internal sealed class RetryExecutor
                     throw limit.Timeout(ex);
                 }
             }
-            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), policy.IsTransient, cancellationToken, lifetime))
+            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), _maxRetryAfter, policy.IsTransient, cancellationToken, lifetime))
             {
                 retries = new Retries<TState, TAnswer>(this, backend, state, call, started, firstFailure: ex, cancellationToken, lifetime);
             }
@@ -124,25 +126,17 @@ internal sealed class RetryExecutor
                 _attemptTimeout,
                 ex.InnerException);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException && lifetime.IsCancellationRequested)
+        catch (AgentBayException ex) when (ex.Transport != TransportFailure.None && lifetime.IsCancellationRequested)
         {
             // The client's own HttpClient was disposed under the request, e.g. while its answer was being read.
-            throw Abandoned(ex);
+            throw Abandoned(ex.InnerException ?? ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (AgentBayException ex) when (ex.Transport is TransportFailure.NotSent or TransportFailure.MaybeSent)
         {
-            string retried = safety == CallSafety.NotRepeatable && !TransientFaults.NeverSent(ex)
+            string retried = safety == CallSafety.NotRepeatable && ex.Transport != TransportFailure.NotSent
                 ? "It was not repeated, because the request may have reached the service (creating a session or calling a tool is repeated only when it provably was not sent)."
                 : $"Gave up after {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
-            throw new AgentBayException(
-                $"The AgentBay service could not be reached or its answer was cut off: {ex.Message} {retried} Check AgentBayOptions.Endpoint and the network path to the gateway.",
-                ex);
-        }
-        catch (Exception ex) when (TransientFaults.IsParseFailure(ex))
-        {
-            throw new AgentBayProtocolException(
-                $"The AgentBay service's answer could not be read ({ex.GetType().Name}: {ex.Message}). A proxy may have answered instead of the service, or the service is newer than this SDK.",
-                ex);
+            throw new AgentBayException($"{ex.Message} {retried}", ex.InnerException) { Transport = ex.Transport };
         }
     }
 
@@ -184,7 +178,7 @@ internal sealed class RetryExecutor
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } error
-                    && ShouldRetry(error, RemainingOf(args.Context), transient, args.Context.CancellationToken, CancellationToken.None)),
+                    && ShouldRetry(error, RemainingOf(args.Context), options.MaxRetryAfter, transient, args.Context.CancellationToken, CancellationToken.None)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
             })
             .Build());
@@ -193,17 +187,17 @@ internal sealed class RetryExecutor
     private static TimeSpan RemainingOf(ResilienceContext context) =>
         context.Properties.TryGetValue(RetriesKey, out IRetryBudget? retries) ? retries.Remaining : Timeout.InfiniteTimeSpan;
 
-    private static bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> transient, CancellationToken cancellationToken, CancellationToken lifetime)
+    private static bool ShouldRetry(Exception error, TimeSpan remaining, TimeSpan maxRetryAfter, Func<Exception, bool> transient, CancellationToken cancellationToken, CancellationToken lifetime)
     {
         if (cancellationToken.IsCancellationRequested || lifetime.IsCancellationRequested || !transient(error))
         {
             return false;
         }
 
-        // A Retry-After beyond the overall limit cannot be honoured: surface the throttling now rather than time out.
+        // A Retry-After beyond Retry.MaxRetryAfter or the overall limit is not waited for: surface the throttling now
+        // rather than park the call or time out.
         return error is not AgentBayThrottledException { RetryAfter: { } retryAfter }
-            || remaining == Timeout.InfiniteTimeSpan
-            || retryAfter < remaining;
+            || (retryAfter <= maxRetryAfter && (remaining == Timeout.InfiniteTimeSpan || retryAfter < remaining));
     }
 
     /// <summary>

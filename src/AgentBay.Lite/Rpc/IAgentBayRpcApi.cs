@@ -62,6 +62,13 @@ internal interface IAgentBayRpcApi
     Task<ApiResponse<RpcEnvelope>> ReleaseMcpSessionAsync(
         [Body(BodySerialization.UrlEncodedForm)] SessionForm form, CancellationToken cancellationToken);
 
+    /// <summary>RefreshSessionIdleTime: resets the session's idle timer (agentbay-rpc.md §11, since SDK v0.16).</summary>
+    [Post("/")]
+    [QueryConstant("Action", "RefreshSessionIdleTime")]
+    [HeaderConstant("x-acs-action", "RefreshSessionIdleTime")]
+    Task<ApiResponse<RpcEnvelope>> RefreshSessionIdleTimeAsync(
+        [Body(BodySerialization.UrlEncodedForm)] SessionForm form, CancellationToken cancellationToken);
+
     /// <summary>GetMcpResource: the session's resource URL and desktop details.</summary>
     [Post("/")]
     [QueryConstant("Action", "GetMcpResource")]

@@ -12,6 +12,7 @@ internal sealed class RpcBackend : IAgentBayBackend
     private readonly IAgentBayRpcApi _api;
     private readonly string _authorization;
     private readonly string? _regionId;
+    private readonly SecretRedactor _secrets;
 
     /// <summary>Creates the backend.</summary>
     /// <param name="httpClient">An HTTP client whose <see cref="HttpClient.BaseAddress"/> is the service endpoint root.</param>
@@ -31,11 +32,15 @@ internal sealed class RpcBackend : IAgentBayBackend
         ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
         _api = api;
         _authorization = RpcProtocol.Authorization(apiKey);
+        _secrets = new SecretRedactor(apiKey);
         _regionId = string.IsNullOrWhiteSpace(regionId) ? null : regionId;
     }
 
     /// <inheritdoc />
-    public async Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken)
+    public Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) =>
+        Mapped(CreateSessionCoreAsync(request, cancellationToken));
+
+    private async Task<SessionRecord> CreateSessionCoreAsync(SessionCreation request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         const string Action = "CreateMcpSession";
@@ -45,13 +50,14 @@ internal sealed class RpcBackend : IAgentBayBackend
             Labels = request.Labels is { Count: > 0 } labels ? new Dictionary<string, string>(labels) : null,
             LoginRegionId = _regionId,
             SdkStats = RpcProtocol.SdkStats,
+            Timeout = request.IdleTimeoutSeconds,
         };
         var response = await _api.CreateMcpSessionAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         if (data.Success == false)
         {
-            var reason = RpcEnvelopeReader.NullIfEmpty(data.ErrMsg) ?? "Session creation failed";
+            var reason = _secrets.Redact(RpcEnvelopeReader.NullIfEmpty(data.ErrMsg)) ?? "Session creation failed";
             throw new AgentBayException(
                 $"{Action} failed: {reason} (request id {envelope.RequestId ?? "none"}).",
                 RpcEnvelopeReader.NullIfEmpty(envelope.Code), reason, envelope.RequestId, response.StatusCode);
@@ -64,21 +70,27 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        Mapped(GetSessionCoreAsync(sessionId, cancellationToken));
+
+    private async Task<SessionRecord> GetSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         const string Action = "GetSession";
         var response = await _api.GetSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         return ToSessionRecord(data, RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId, envelope, RpcEnvelopeReader.NullIfEmpty(data.Status));
     }
 
     /// <inheritdoc />
-    public async Task<string> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken)
+    public Task<string> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken) =>
+        Mapped(GetSessionStatusCoreAsync(sessionId, cancellationToken));
+
+    private async Task<string> GetSessionStatusCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         const string Action = "GetSessionDetail";
         var response = await _api.GetSessionDetailAsync(sessionId, new RpcForm(_authorization), cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         return RpcEnvelopeReader.NullIfEmpty(data.Status)
             ?? throw new AgentBayProtocolException(
@@ -86,7 +98,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<SessionPage> ListSessionsAsync(SessionListing request, CancellationToken cancellationToken)
+    public Task<SessionPage> ListSessionsAsync(SessionListing request, CancellationToken cancellationToken) =>
+        Mapped(ListSessionsCoreAsync(request, cancellationToken));
+
+    private async Task<SessionPage> ListSessionsCoreAsync(SessionListing request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         const string Action = "ListSession";
@@ -97,7 +112,7 @@ internal sealed class RpcBackend : IAgentBayBackend
             Status = RpcEnvelopeReader.NullIfEmpty(request.Status),
         };
         var response = await _api.ListSessionAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null, _secrets);
 
         // An empty page may come without Data at all; that is still an empty page, not a malformed answer.
         var entries = envelope.Data ?? [];
@@ -114,18 +129,34 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken)
+    public Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken) =>
+        MappedVoid(DeleteSessionCoreAsync(sessionId, cancellationToken));
+
+    private async Task DeleteSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         var response = await _api.DeleteSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        RpcEnvelopeReader.Read(response, "DeleteSessionAsync", sessionId);
+        RpcEnvelopeReader.Read(response, "DeleteSessionAsync", sessionId, _secrets);
     }
 
     /// <inheritdoc />
-    public async Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken)
+    public Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken) =>
+        MappedVoid(RefreshIdleTimeCoreAsync(sessionId, cancellationToken));
+
+    private async Task RefreshIdleTimeCoreAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var response = await _api.RefreshSessionIdleTimeAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
+        RpcEnvelopeReader.Read(response, "RefreshSessionIdleTime", sessionId, _secrets);
+    }
+
+    /// <inheritdoc />
+    public Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken) =>
+        Mapped(GetResourceCoreAsync(sessionId, cancellationToken));
+
+    private async Task<ResourceRecord> GetResourceCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
         const string Action = "GetMcpResource";
         var response = await _api.GetMcpResourceAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         var desktop = data.DesktopInfo;
         return new ResourceRecord(
@@ -141,7 +172,10 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<LinkRecord> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    public Task<LinkRecord> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
+        Mapped(GetLinkCoreAsync(sessionId, request, cancellationToken));
+
+    private async Task<LinkRecord> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         const string Action = "GetLink";
@@ -155,7 +189,7 @@ internal sealed class RpcBackend : IAgentBayBackend
             _ => throw new ArgumentOutOfRangeException(nameof(request), request, "Unknown link request."),
         };
         var response = await _api.GetLinkAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         if (!Uri.TryCreate(data.Url, UriKind.Absolute, out var url))
         {
@@ -169,12 +203,15 @@ internal sealed class RpcBackend : IAgentBayBackend
     }
 
     /// <inheritdoc />
-    public async Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
+    public Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken) =>
+        Mapped(CallToolCoreAsync(sessionId, toolName, argumentsJson, cancellationToken));
+
+    private async Task<ToolResult> CallToolCoreAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
     {
         const string Action = "CallMcpTool";
         var form = new CallMcpToolForm(_authorization, sessionId, toolName, argumentsJson);
         var response = await _api.CallMcpToolAsync(form, cancellationToken).ConfigureAwait(false);
-        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId);
+        var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         var first = data.Content is { Count: > 0 } content ? content[0] : null;
         var text = first?.Text ?? first?.Blob ?? first?.Data ?? string.Empty;
@@ -185,7 +222,33 @@ internal sealed class RpcBackend : IAgentBayBackend
     public async Task ReleaseSessionAsync(string sessionId, CancellationToken cancellationToken)
     {
         var response = await _api.ReleaseMcpSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
-        RpcEnvelopeReader.Read(response, "ReleaseMcpSession", sessionId);
+        RpcEnvelopeReader.Read(response, "ReleaseMcpSession", sessionId, _secrets);
+    }
+
+    /// <summary>Ends a call in the <see cref="AgentBayException"/> family: the backend owns the mapping of wire failures.</summary>
+    private static async Task<T> Mapped<T>(Task<T> call)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>As <see cref="Mapped{T}"/>, for a call without an answer.</summary>
+    private static async Task MappedVoid(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
+        {
+            throw mapped;
+        }
     }
 
     private static SessionRecord ToSessionRecord(SessionData data, string sessionId, RpcEnvelope envelope, string? status) => new(

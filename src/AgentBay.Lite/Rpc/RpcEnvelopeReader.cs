@@ -14,18 +14,19 @@ internal static class RpcEnvelopeReader
     /// <param name="response">The raw answer.</param>
     /// <param name="action">The action, for messages.</param>
     /// <param name="sessionId">The session the call named, for not-found messages.</param>
-    public static TEnvelope Read<TEnvelope>(ApiResponse<TEnvelope> response, string action, string? sessionId)
+    /// <param name="secrets">Removes the API key from whatever of the answer goes into an exception.</param>
+    public static TEnvelope Read<TEnvelope>(ApiResponse<TEnvelope> response, string action, string? sessionId, SecretRedactor secrets)
         where TEnvelope : RpcEnvelope
     {
         var envelope = response.Content;
         if (envelope is null)
         {
-            throw Unreadable(response, action);
+            throw Unreadable(response, action, secrets);
         }
 
         if (!response.IsSuccessStatusCode || envelope.Success == false)
         {
-            throw Failure(response, envelope, action, sessionId);
+            throw Failure(response, envelope, action, sessionId, secrets);
         }
 
         return envelope;
@@ -43,8 +44,9 @@ internal static class RpcEnvelopeReader
     /// <summary>An empty string from the service means "not given".</summary>
     public static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
-    private static AgentBayException Unreadable<TEnvelope>(ApiResponse<TEnvelope> response, string action)
+    private static AgentBayException Unreadable<TEnvelope>(ApiResponse<TEnvelope> response, string action, SecretRedactor secrets)
     {
+        var excerpt = secrets.Redact(response.BodyExcerpt) ?? string.Empty;
         var status = (int)response.StatusCode;
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
@@ -53,20 +55,20 @@ internal static class RpcEnvelopeReader
                 RetryAfter(response), code: null, serverMessage: null, requestId: null, response.StatusCode);
         }
 
-        var what = response.BodyExcerpt.Length == 0
+        var what = excerpt.Length == 0
             ? "an empty body"
-            : $"a body that is not an AgentBay answer ({response.ContentError}). It starts: {response.BodyExcerpt}";
+            : $"a body that is not an AgentBay answer ({secrets.Redact(response.ContentError)}). It starts: {excerpt}";
         var hint = status >= 500
             ? " The service or a gateway in front of it failed; retrying later may help."
             : " A proxy or gateway between this client and the service may have answered instead; check AgentBayOptions.Endpoint.";
-        return new AgentBayProtocolException($"{action}: the service answered HTTP {status} with {what}.{hint}", response.BodyExcerpt, requestId: null, response.StatusCode);
+        return new AgentBayProtocolException($"{action}: the service answered HTTP {status} with {what}.{hint}", excerpt, requestId: null, response.StatusCode);
     }
 
-    private static AgentBayException Failure<TEnvelope>(ApiResponse<TEnvelope> response, RpcEnvelope envelope, string action, string? sessionId)
+    private static AgentBayException Failure<TEnvelope>(ApiResponse<TEnvelope> response, RpcEnvelope envelope, string action, string? sessionId, SecretRedactor secrets)
     {
-        var code = NullIfEmpty(envelope.Code);
-        var serverMessage = NullIfEmpty(envelope.Message?.Trim());
-        var requestId = NullIfEmpty(envelope.RequestId);
+        var code = secrets.Redact(NullIfEmpty(envelope.Code));
+        var serverMessage = secrets.Redact(NullIfEmpty(envelope.Message?.Trim()));
+        var requestId = secrets.Redact(NullIfEmpty(envelope.RequestId));
         var status = response.StatusCode;
         var said = $"[{code ?? "no code"}] {serverMessage ?? "(no message)"} (HTTP {(int)status}, request id {Describe(requestId)})";
 

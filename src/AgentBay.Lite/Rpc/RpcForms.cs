@@ -26,6 +26,9 @@ internal sealed record CreateMcpSessionForm(string Authorization) : RpcForm(Auth
 
     /// <summary>The client identity the official SDKs send, already a JSON string.</summary>
     public string? SdkStats { get; init; }
+
+    /// <summary>After how many idle seconds the service releases the session (agentbay-rpc.md §11); absent for its default.</summary>
+    public int? Timeout { get; init; }
 }
 
 /// <summary>ListSession's body.</summary>

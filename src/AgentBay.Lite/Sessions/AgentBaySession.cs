@@ -7,20 +7,32 @@ namespace AgentBay.Lite;
 /// <remarks>
 /// Obtained from <see cref="IAgentBayClient.CreateSessionAsync"/> or <see cref="IAgentBayClient.GetSessionAsync"/>.
 /// Thread-safe. Its calls go through the <see cref="AgentBayClient"/> that created it, so that client must not be
-/// disposed first.
+/// disposed first. Its members are virtual and it has a protected constructor, so a test can substitute it (and its
+/// <see cref="Commands"/> and <see cref="Files"/>) behind a substituted <see cref="IAgentBayClient"/>;
+/// <see cref="AgentBayModelFactory.AgentBaySession"/> makes one that only carries values.
 /// <code>
 /// await using AgentBaySession session = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" });
 /// SessionLink cdp = await session.GetLinkAsync(LinkRequest.Cdp);
 /// </code>
 /// </remarks>
-public sealed class AgentBaySession : IAsyncDisposable
+public class AgentBaySession : IAsyncDisposable
 {
-    private readonly AgentBayClient _client;
+    private readonly AgentBayServices? _services;
     private Task? _disposal;
     private int _deleted;
 
+    /// <summary>For substitutes in tests; a substitute's members return defaults unless set up.</summary>
+    protected AgentBaySession()
+    {
+        Id = string.Empty;
+        Labels = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
+        Commands = new SessionCommands(tools: null, Id);
+        Files = new SessionFiles(tools: null, Id);
+    }
+
+    /// <summary>A session served by a client's <paramref name="services"/>; without them (the model factory's) it only carries values.</summary>
     internal AgentBaySession(
-        AgentBayClient client,
+        AgentBayServices? services,
         string id,
         string? imageId,
         Uri? resourceUrl,
@@ -31,7 +43,7 @@ public sealed class AgentBaySession : IAsyncDisposable
         Uri? wsUrl,
         IReadOnlyDictionary<string, string> labels)
     {
-        _client = client;
+        _services = services;
         Id = id;
         ImageId = imageId;
         ResourceUrl = resourceUrl;
@@ -41,77 +53,82 @@ public sealed class AgentBaySession : IAsyncDisposable
         Token = token;
         WsUrl = wsUrl;
         Labels = labels;
-        Commands = new SessionCommands(this);
-        Files = new SessionFiles(this);
+        Commands = new SessionCommands(services?.Tools, id);
+        Files = new SessionFiles(services?.Tools, id);
     }
 
     /// <summary>The session's id (e.g. <c>session-04bdwfj7u688ec96t</c>).</summary>
-    public string Id { get; }
+    public virtual string Id { get; }
 
     /// <summary>
     /// The image the session was created with, as given in <see cref="CreateSessionOptions.ImageId"/>;
     /// <see langword="null"/> for the default image or when the session was obtained with
     /// <see cref="IAgentBayClient.GetSessionAsync"/>.
     /// </summary>
-    public string? ImageId { get; }
+    public virtual string? ImageId { get; }
 
     /// <summary>
     /// A URL that opens the session's live desktop stream in a browser, as reported when the session was created or
     /// fetched; <see langword="null"/> if none. Documented as valid for 30 minutes; <see cref="GetInfoAsync"/> returns a
     /// fresh one.
     /// </summary>
-    public Uri? ResourceUrl { get; }
+    public virtual Uri? ResourceUrl { get; }
 
     /// <summary>The session's resource id (<c>p-…</c>), or <see langword="null"/> if the service gave none.</summary>
-    public string? ResourceId { get; }
+    public virtual string? ResourceId { get; }
 
     /// <summary>The session's app instance id, or <see langword="null"/> if the service gave none.</summary>
-    public string? AppInstanceId { get; }
+    public virtual string? AppInstanceId { get; }
 
     /// <summary>The base URL for direct tool calls, or <see langword="null"/> if the service gave none.</summary>
-    public Uri? LinkUrl { get; }
+    public virtual Uri? LinkUrl { get; }
 
     /// <summary>The access token for direct tool calls, or <see langword="null"/> if the service gave none.</summary>
-    public string? Token { get; }
+    public virtual string? Token { get; }
 
     /// <summary>
     /// The session's WebSocket URL, or <see langword="null"/>: the AgentBay service gives none (the AGB service does).
     /// </summary>
-    public Uri? WsUrl { get; }
+    public virtual Uri? WsUrl { get; }
 
     /// <summary>
     /// The labels given at creation; empty when the session was obtained with
     /// <see cref="IAgentBayClient.GetSessionAsync"/>, which does not report labels.
     /// </summary>
-    public IReadOnlyDictionary<string, string> Labels { get; }
+    public virtual IReadOnlyDictionary<string, string> Labels { get; }
 
     /// <summary>Runs shell commands in the session.</summary>
-    public SessionCommands Commands { get; }
+    public virtual SessionCommands Commands { get; }
 
     /// <summary>Writes and reads files in the session.</summary>
-    public SessionFiles Files { get; }
+    public virtual SessionFiles Files { get; }
 
-    internal AgentBayClient Client => _client;
+    private AgentBayServices Services => Connected(_services);
+
+    /// <summary>The services behind a session or its tools; one from the model factory has none.</summary>
+    internal static T Connected<T>(T? service)
+        where T : class => service ?? throw new InvalidOperationException(
+        "This session was made by AgentBayModelFactory and is not connected to a client. To fake its calls in a test, substitute AgentBaySession (and its Commands and Files): their members are virtual.");
 
     /// <summary>Gets a link to a service inside this session. See <see cref="IAgentBayClient.GetLinkAsync"/>.</summary>
     /// <param name="request">Which link: <see cref="LinkRequest.Cdp"/>, <see cref="LinkRequest.Https"/> or <see cref="LinkRequest.Wss"/>.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The link.</returns>
     /// <exception cref="AgentBayException">The service refused, e.g. CDP on an image without a browser.</exception>
-    public ValueTask<SessionLink> GetLinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
+    public virtual ValueTask<SessionLink> GetLinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _client.GetLinkCoreAsync(Id, request, cancellationToken);
+        return Services.Links.GetAsync(Id, request, cancellationToken);
     }
 
     /// <summary>Gets a new link from the service, bypassing the cache. See <see cref="IAgentBayClient.RefreshLinkAsync"/>.</summary>
     /// <param name="request">Which link.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The fresh link.</returns>
-    public Task<SessionLink> RefreshLinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
+    public virtual ValueTask<SessionLink> RefreshLinkAsync(LinkRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return _client.RefreshLinkCoreAsync(Id, request, cancellationToken);
+        return new(Services.Links.RefreshAsync(Id, request, cancellationToken));
     }
 
     /// <summary>
@@ -122,9 +139,9 @@ public sealed class AgentBaySession : IAsyncDisposable
     /// <param name="options">The concurrency; <see langword="null"/> for the default.</param>
     /// <param name="cancellationToken">Stops the batch; links not yet obtained are reported as cancelled.</param>
     /// <returns>One result per request, in input order.</returns>
-    public Task<IReadOnlyList<LinkResult>> GetLinksAsync(
+    public virtual Task<IReadOnlyList<LinkResult>> GetLinksAsync(
         IEnumerable<LinkRequest> requests, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
-        _client.GetLinksCoreAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
+        Services.Links.GetManyAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
 
     /// <summary>
     /// Gets several links of this session in parallel, yielding each result as it completes.
@@ -134,16 +151,26 @@ public sealed class AgentBaySession : IAsyncDisposable
     /// <param name="options">The concurrency; <see langword="null"/> for the default.</param>
     /// <param name="cancellationToken">Stops the batch.</param>
     /// <returns>One result per request, in completion order.</returns>
-    public IAsyncEnumerable<LinkResult> StreamLinksAsync(
+    public virtual IAsyncEnumerable<LinkResult> StreamLinksAsync(
         IEnumerable<LinkRequest> requests, FanOutOptions? options = null, CancellationToken cancellationToken = default) =>
-        _client.StreamLinksCoreAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
+        Services.Links.StreamAsync(ToKeys(requests), AgentBayClient.MaxConcurrency(options), cancellationToken);
+
+    /// <summary>
+    /// Resets the session's idle timer, so the service does not release it after
+    /// <see cref="CreateSessionOptions.IdleTimeout"/>. See <see cref="IAgentBayClient.KeepSessionAliveAsync"/>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when the service has reset the timer.</returns>
+    /// <exception cref="SessionNotFoundException">The session is gone.</exception>
+    public virtual Task KeepAliveAsync(CancellationToken cancellationToken = default) =>
+        Services.Sessions.KeepAliveAsync(Id, cancellationToken);
 
     /// <summary>Reads the session's current resource and desktop details (the service's GetMcpResource).</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The details; the resource URL in them is documented as valid for 30 minutes.</returns>
     /// <exception cref="SessionNotFoundException">The session is gone.</exception>
-    public Task<SessionInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
-        _client.GetInfoCoreAsync(Id, cancellationToken);
+    public virtual Task<SessionInfo> GetInfoAsync(CancellationToken cancellationToken = default) =>
+        Services.Sessions.GetInfoAsync(Id, cancellationToken);
 
     /// <summary>
     /// Deletes the session and waits until it is gone, as <see cref="IAgentBayClient.DeleteSessionAsync"/> does.
@@ -153,26 +180,27 @@ public sealed class AgentBaySession : IAsyncDisposable
     /// <returns>A task that completes when the session is deleted.</returns>
     /// <exception cref="SessionNotFoundException">The session was already gone (deleted elsewhere, or released).</exception>
     /// <exception cref="AgentBayTimeoutException">The session was not gone within <see cref="AgentBayOptions.DeleteTimeout"/>.</exception>
-    public async Task DeleteAsync(CancellationToken cancellationToken = default)
+    public virtual async Task DeleteAsync(CancellationToken cancellationToken = default)
     {
         if (Volatile.Read(ref _deleted) != 0)
         {
             return;
         }
 
-        await _client.DeleteSessionCoreAsync(Id, cancellationToken).ConfigureAwait(false);
+        await Services.DeleteSessionAsync(Id, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _deleted, 1);
     }
 
     /// <summary>
-    /// Deletes the session on the service and waits until it is gone. Idempotent and safe to call concurrently (all
-    /// callers share one deletion); a session that is already gone is not an error.
+    /// Deletes the session on the service and waits until it is gone, as the end of an <c>await using</c> block.
+    /// Idempotent and safe to call concurrently (all callers share one deletion); a session that is already gone is
+    /// not an error. A failure to delete is not thrown: it would replace the exception that may be leaving the
+    /// <c>await using</c> block. A later call tries again; call <see cref="DeleteAsync"/> to see why it failed.
     /// </summary>
-    /// <returns>A task that completes when the session is deleted.</returns>
-    /// <exception cref="AgentBayException">The deletion failed for another reason (e.g. the service could not be reached); a later call tries again.</exception>
-    public async ValueTask DisposeAsync()
+    /// <returns>A task that completes when the deletion has succeeded or failed.</returns>
+    public virtual async ValueTask DisposeAsync()
     {
-        if (Volatile.Read(ref _deleted) != 0)
+        if (_services is null || Volatile.Read(ref _deleted) != 0)
         {
             return;
         }
@@ -187,23 +215,23 @@ public sealed class AgentBaySession : IAsyncDisposable
 
         try
         {
-            await _client.DeleteSessionCoreAsync(Id, CancellationToken.None).ConfigureAwait(false);
+            await _services.DeleteSessionAsync(Id, CancellationToken.None).ConfigureAwait(false);
+            Volatile.Write(ref _deleted, 1);
         }
         catch (SessionNotFoundException)
         {
-            // Already gone: that is what disposal wants.
+            Volatile.Write(ref _deleted, 1); // already gone: that is what disposal wants
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is AgentBayException or ObjectDisposedException or OperationCanceledException)
         {
-            // Let a later dispose try again; callers waiting on this one see the failure.
-            Volatile.Write(ref _disposal, null);
-            completion.SetException(ex);
-            _ = completion.Task.Exception; // observed here; waiting callers still receive it.
-            throw;
+            Volatile.Write(ref _disposal, null); // let a later dispose try again
+        }
+        finally
+        {
+            completion.SetResult();
         }
 
-        Volatile.Write(ref _deleted, 1);
-        completion.SetResult();
+        GC.SuppressFinalize(this);
     }
 
     private LinkKey[] ToKeys(IEnumerable<LinkRequest> requests)
@@ -217,6 +245,7 @@ public sealed class AgentBaySession : IAsyncDisposable
                 throw new ArgumentException($"Link request {keys.Count} is null.", nameof(requests));
             }
 
+            Services.Links.CheckPort(request, nameof(requests));
             keys.Add(new LinkKey(Id, request));
         }
 

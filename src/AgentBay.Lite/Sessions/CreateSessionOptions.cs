@@ -9,6 +9,13 @@ public sealed class CreateSessionOptions
     /// </summary>
     public string? ImageId { get; set; }
 
+    /// <summary>
+    /// After how long without activity the service releases the session (CreateMcpSession's <c>Timeout</c>, sent in
+    /// whole seconds, rounded up); <see langword="null"/> for the service's default. Positive. Keep a session alive
+    /// past it with <see cref="AgentBaySession.KeepAliveAsync"/>.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
     /// <summary>Labels to attach to the session (keys must not be empty), for finding it again with <see cref="SessionQuery.Labels"/>.</summary>
     public IDictionary<string, string> Labels { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }

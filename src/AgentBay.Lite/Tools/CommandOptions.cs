@@ -4,7 +4,7 @@ namespace AgentBay.Lite;
 public sealed class CommandOptions
 {
     /// <summary>The longest a command may run: 50 seconds, the limit the service allows.</summary>
-    public static TimeSpan MaxTimeout { get; } = TimeSpan.FromMilliseconds(SessionCommands.MaxTimeoutMilliseconds);
+    public static TimeSpan MaxTimeout { get; } = TimeSpan.FromMilliseconds(Tools.ToolService.MaxTimeoutMilliseconds);
 
     /// <summary>
     /// How long the command may run in the session, sent as <c>timeout_ms</c>. Positive; values above

@@ -1,18 +1,25 @@
-using System.Text.Json;
-using AgentBay.Lite.Backend;
-using AgentBay.Lite.Tools;
-
 namespace AgentBay.Lite;
 
 /// <summary>Runs shell commands in a session (the service's <c>shell</c> tool). Get it from <see cref="AgentBaySession.Commands"/>.</summary>
-public sealed class SessionCommands
+/// <remarks>
+/// Its members are virtual and it has a protected constructor, so a test can substitute it (e.g. with NSubstitute)
+/// together with <see cref="AgentBaySession"/> and <see cref="IAgentBayClient"/>.
+/// </remarks>
+public class SessionCommands
 {
-    internal const string ToolName = "shell";
-    internal const int MaxTimeoutMilliseconds = 50_000;
+    private readonly Tools.ToolService? _tools;
+    private readonly string _sessionId = string.Empty;
 
-    private readonly AgentBaySession _session;
+    /// <summary>For substitutes in tests; a substitute's calls do nothing unless set up.</summary>
+    protected SessionCommands()
+    {
+    }
 
-    internal SessionCommands(AgentBaySession session) => _session = session;
+    internal SessionCommands(Tools.ToolService? tools, string sessionId)
+    {
+        _tools = tools;
+        _sessionId = sessionId;
+    }
 
     /// <summary>Runs a command in the session's shell and returns what it printed and its exit code.</summary>
     /// <param name="command">The command line, e.g. <c>python3 -m http.server 30150 &amp;</c>.</param>
@@ -24,149 +31,13 @@ public sealed class SessionCommands
     /// <returns>The result. A non-zero exit code is a result, not an exception: check <see cref="CommandResult.Succeeded"/>.</returns>
     /// <exception cref="ArgumentException">The command is blank, the timeout is not positive, or an option is invalid.</exception>
     /// <exception cref="AgentBayException">The service or the tool failed without running the command to an exit code.</exception>
-    public async Task<CommandResult> ExecuteAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ShellArguments arguments = CreateArguments(command, options);
-        string json = JsonSerializer.Serialize(arguments, ToolJsonContext.Instance.ShellArguments);
-
-        ToolResult result = await _session.Client.CallToolAsync(_session.Id, ToolName, json, cancellationToken).ConfigureAwait(false);
-        return ParseResult(_session.Id, result);
-    }
+    public virtual Task<CommandResult> ExecuteAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default) =>
+        AgentBaySession.Connected(_tools).RunCommandAsync(_sessionId, command, options, cancellationToken);
 
     /// <summary>Runs a command with the default options. See <see cref="ExecuteAsync(string, CommandOptions?, CancellationToken)"/>.</summary>
     /// <param name="command">The command line.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The result.</returns>
-    public Task<CommandResult> ExecuteAsync(string command, CancellationToken cancellationToken) =>
+    public virtual Task<CommandResult> ExecuteAsync(string command, CancellationToken cancellationToken) =>
         ExecuteAsync(command, options: null, cancellationToken);
-
-    /// <summary>Validates the call and builds the tool's arguments.</summary>
-    internal static ShellArguments CreateArguments(string command, CommandOptions? options)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(command);
-        if (options is null)
-        {
-            return new ShellArguments(command, MaxTimeoutMilliseconds, WorkingDirectory: null, Environment: null);
-        }
-
-        int timeoutMs = MaxTimeoutMilliseconds;
-        if (options.Timeout is { } timeout)
-        {
-            if (timeout <= TimeSpan.Zero)
-            {
-                throw new ArgumentOutOfRangeException(
-                    nameof(options),
-                    timeout,
-                    "CommandOptions.Timeout must be positive. Leave it null for the service's maximum of 50 seconds.");
-            }
-
-            // The service allows at most 50 s; longer timeouts are clamped, as every official SDK does.
-            timeoutMs = timeout.TotalMilliseconds >= MaxTimeoutMilliseconds
-                ? MaxTimeoutMilliseconds
-                : (int)Math.Ceiling(timeout.TotalMilliseconds);
-        }
-
-        if (options.WorkingDirectory is not null && string.IsNullOrWhiteSpace(options.WorkingDirectory))
-        {
-            throw new ArgumentException(
-                "CommandOptions.WorkingDirectory is blank. Set it to a directory such as /tmp, or leave it null for the session's default.",
-                nameof(options));
-        }
-
-        Dictionary<string, string>? environment = null;
-        if (options.Environment.Count > 0)
-        {
-            environment = new Dictionary<string, string>(options.Environment.Count, StringComparer.Ordinal);
-            foreach (KeyValuePair<string, string> variable in options.Environment)
-            {
-                if (string.IsNullOrWhiteSpace(variable.Key))
-                {
-                    throw new ArgumentException("CommandOptions.Environment has an empty variable name.", nameof(options));
-                }
-
-                environment[variable.Key] = variable.Value ?? throw new ArgumentException(
-                    $"CommandOptions.Environment['{variable.Key}'] is null. Give it a value (it may be empty).",
-                    nameof(options));
-            }
-        }
-
-        return new ShellArguments(command, timeoutMs, options.WorkingDirectory, environment);
-    }
-
-    /// <summary>
-    /// Reads the shell tool's answer: JSON with <c>stdout</c>, <c>stderr</c>, <c>exit_code</c> (or <c>errorCode</c>)
-    /// and <c>traceId</c>; or, from older services, plain text, which is the output of a successful run.
-    /// </summary>
-    internal static CommandResult ParseResult(string sessionId, ToolResult result)
-    {
-        ShellOutput? output = TryReadJson(result);
-        if (output is not null)
-        {
-            int? exitCode = output.ExitCode ?? output.ErrorCode;
-            if (exitCode is null && result.IsError)
-            {
-                throw ToolErrors.Failed(ToolName, sessionId, FirstNonEmpty(output.Stderr, output.Stdout, result.Text), result.RequestId);
-            }
-
-            return new CommandResult(
-                exitCode ?? 0,
-                output.Stdout ?? string.Empty,
-                output.Stderr ?? string.Empty,
-                string.IsNullOrEmpty(output.TraceId) ? null : output.TraceId);
-        }
-
-        if (result.IsError)
-        {
-            throw ToolErrors.Failed(ToolName, sessionId, result.Text, result.RequestId);
-        }
-
-        return new CommandResult(0, result.Text ?? string.Empty, string.Empty, traceId: null);
-    }
-
-    private static ShellOutput? TryReadJson(ToolResult result)
-    {
-        string text = result.Text ?? string.Empty;
-        if (!text.AsSpan().TrimStart().StartsWith("{", StringComparison.Ordinal))
-        {
-            return null;
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(text);
-        }
-        catch (JsonException)
-        {
-            return null; // Not JSON after all: plain text from an older service.
-        }
-
-        using (document)
-        {
-            JsonElement root = document.RootElement;
-            if (!root.TryGetProperty("stdout", out _)
-                && !root.TryGetProperty("stderr", out _)
-                && !root.TryGetProperty("exit_code", out _)
-                && !root.TryGetProperty("errorCode", out _))
-            {
-                return null; // Some other JSON text, e.g. a command's output printed by an older service.
-            }
-
-            try
-            {
-                return root.Deserialize(ToolJsonContext.Instance.ShellOutput);
-            }
-            catch (JsonException ex)
-            {
-                throw new AgentBayProtocolException(
-                    $"The shell tool answered with a result the SDK cannot read ({ex.Message}). The service may be newer than this SDK; check for an update.",
-                    ToolErrors.Excerpt(text),
-                    result.RequestId,
-                    statusCode: null);
-            }
-        }
-    }
-
-    private static string FirstNonEmpty(string? a, string? b, string c) =>
-        !string.IsNullOrEmpty(a) ? a : !string.IsNullOrEmpty(b) ? b : c;
 }

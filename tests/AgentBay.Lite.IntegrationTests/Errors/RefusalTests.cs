@@ -84,7 +84,7 @@ public sealed class RefusalTests(EmulatorFixture fixture) : IClassFixture<Emulat
         }
 
         await Assert.ThrowsAsync<AgentBayAuthenticationException>(() => SessionsOf(client));
-        LinkResult result = Assert.Single(await client.GetLinksAsync([(session.Id, LinkRequest.Cdp)]));
+        LinkResult result = Assert.Single(await client.GetLinksAsync([new LinkTarget(session.Id, LinkRequest.Cdp)]));
         Assert.IsType<AgentBayAuthenticationException>(result.Error);
 
         // Nothing was deleted with the wrong key.

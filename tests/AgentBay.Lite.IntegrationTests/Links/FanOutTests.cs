@@ -13,13 +13,13 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         try
         {
             // 10 sessions x (50 HTTPS + 50 WSS ports) = 1,000 distinct links, interleaved across sessions.
-            var requests = new List<(string SessionId, LinkRequest Request)>();
-            for (int port = LinkRequest.MinPort; port < LinkRequest.MinPort + 50; port++)
+            var requests = new List<LinkTarget>();
+            for (int port = LinkPortRange.Default.Min; port < LinkPortRange.Default.Min + 50; port++)
             {
                 foreach (AgentBaySession session in sessions)
                 {
-                    requests.Add((session.Id, LinkRequest.Https(port)));
-                    requests.Add((session.Id, LinkRequest.Wss(port)));
+                    requests.Add(new LinkTarget(session.Id, LinkRequest.Https(port)));
+                    requests.Add(new LinkTarget(session.Id, LinkRequest.Wss(port)));
                 }
             }
 
@@ -62,15 +62,15 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         AgentBaySession deleted = await client.CreateSessionAsync();
         await deleted.DisposeAsync();
 
-        (string SessionId, LinkRequest Request)[] requests =
+        LinkTarget[] requests =
         [
-            (browser.Id, LinkRequest.Cdp),
-            (linux.Id, LinkRequest.Cdp),
-            (linux.Id, LinkRequest.Https(30150)),
-            (deleted.Id, LinkRequest.Https(30150)),
-            (browser.Id, LinkRequest.Wss(30180)),
-            (linux.Id, LinkRequest.Cdp),
-            (linux.Id, LinkRequest.Wss(30180)),
+            new LinkTarget(browser.Id, LinkRequest.Cdp),
+            new LinkTarget(linux.Id, LinkRequest.Cdp),
+            new LinkTarget(linux.Id, LinkRequest.Https(30150)),
+            new LinkTarget(deleted.Id, LinkRequest.Https(30150)),
+            new LinkTarget(browser.Id, LinkRequest.Wss(30180)),
+            new LinkTarget(linux.Id, LinkRequest.Cdp),
+            new LinkTarget(linux.Id, LinkRequest.Wss(30180)),
         ];
         long before = fixture.Emulator.GetRequestCount("GetLink");
 
@@ -102,7 +102,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         try
         {
             var requests = sessions
-                .SelectMany(s => Enumerable.Range(LinkRequest.MinPort, 100).Select(p => (s.Id, (LinkRequest)LinkRequest.Https(p))))
+                .SelectMany(s => Enumerable.Range(LinkPortRange.Default.Min, 100).Select(p => new LinkTarget(s.Id, LinkRequest.Https(p))))
                 .ToArray();
             using var cts = new CancellationTokenSource();
             long before = fixture.Emulator.GetRequestCount("GetLink");
@@ -145,7 +145,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         try
         {
             var requests = sessions
-                .SelectMany(s => Enumerable.Range(LinkRequest.MinPort, 100).Select(p => (s.Id, (LinkRequest)LinkRequest.Wss(p))))
+                .SelectMany(s => Enumerable.Range(LinkPortRange.Default.Min, 100).Select(p => new LinkTarget(s.Id, LinkRequest.Wss(p))))
                 .ToArray();
             using var cts = new CancellationTokenSource();
             long before = fixture.Emulator.GetRequestCount("GetLink");
@@ -156,7 +156,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
             IReadOnlyList<LinkResult> results = await batch.WaitAsync(TimeSpan.FromSeconds(30));
 
             long sent = fixture.Emulator.GetRequestCount("GetLink") - before;
-            Assert.Equal(requests.Select(r => (r.Id, r.Item2)), results.Select(r => (r.SessionId, r.Request)));
+            Assert.Equal(requests.Select(r => (r.SessionId, r.Request)), results.Select(r => (r.SessionId, r.Request)));
             Assert.True(sent < requests.Length, $"cancellation must stop new requests; {sent} were sent");
             Assert.All(results.Where(r => !r.Succeeded), r => Assert.IsAssignableFrom<OperationCanceledException>(r.Error));
             Assert.True(results.Count(r => !r.Succeeded) >= requests.Length - sent);
@@ -174,8 +174,8 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
         await using var client = fixture.CreateClient();
         long before = fixture.Emulator.GetRequestCount("GetLink");
 
-        Assert.Throws<ArgumentException>(() => client.GetLinksAsync([("", LinkRequest.Cdp)]).GetAwaiter().GetResult());
-        Assert.Throws<ArgumentOutOfRangeException>(() => client.GetLinksAsync([("session-x", LinkRequest.Cdp)], new FanOutOptions { MaxConcurrency = 0 }).GetAwaiter().GetResult());
+        Assert.Throws<ArgumentException>(() => client.GetLinksAsync([null!]).GetAwaiter().GetResult());
+        Assert.Throws<ArgumentOutOfRangeException>(() => client.GetLinksAsync([new LinkTarget("session-x", LinkRequest.Cdp)], new FanOutOptions { MaxConcurrency = 0 }).GetAwaiter().GetResult());
 
         Assert.Equal(before, fixture.Emulator.GetRequestCount("GetLink"));
         Assert.Empty(await client.GetLinksAsync([]));

@@ -36,10 +36,10 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
             sessions.Add(await client.CreateSessionAsync());
         }
 
-        var requests = new List<(string, LinkRequest)>(Requests);
+        var requests = new List<LinkTarget>(Requests);
         for (int i = 0; i < Requests; i++)
         {
-            requests.Add((sessions[i % Sessions].Id, LinkRequest.Https(30100 + (i / Sessions % 100))));
+            requests.Add(new LinkTarget(sessions[i % Sessions].Id, LinkRequest.Https(30100 + (i / Sessions % 100))));
         }
 
         // Warm up (connections, JIT), then measure the baseline.
@@ -97,7 +97,7 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
     }
 
     private static async Task<(int Succeeded, Dictionary<string, int> Failures, TimeSpan Elapsed)> RunAsync(
-        AgentBayClient client, List<(string, LinkRequest)> requests)
+        AgentBayClient client, List<LinkTarget> requests)
     {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<LinkResult> results = await client.GetLinksAsync(requests, new FanOutOptions { MaxConcurrency = 64 })
@@ -110,7 +110,7 @@ public sealed class SoakTests(EmulatorFixture fixture, ITestOutputHelper output)
         for (int i = 0; i < results.Count; i++)
         {
             LinkResult result = results[i];
-            Assert.Equal(requests[i].Item1, result.SessionId);
+            Assert.Equal(requests[i].SessionId, result.SessionId);
             if (result.Succeeded)
             {
                 succeeded++;

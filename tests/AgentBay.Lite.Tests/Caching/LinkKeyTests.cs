@@ -45,7 +45,7 @@ public sealed class LinkKeyTests
     [Fact]
     public void The_ports_of_one_session_get_distinct_hashes()
     {
-        var hashes = Enumerable.Range(LinkRequest.MinPort, 100)
+        var hashes = Enumerable.Range(LinkPortRange.Default.Min, 100)
             .SelectMany(port => new LinkRequest[] { LinkRequest.Https(port), LinkRequest.Wss(port) })
             .Append(LinkRequest.Cdp)
             .Select(request => new LinkKey("session-04bdwfj7u688ec96t", request).GetHashCode())

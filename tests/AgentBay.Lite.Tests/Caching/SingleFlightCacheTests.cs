@@ -106,7 +106,7 @@ public sealed class SingleFlightCacheTests
     {
         var clock = new FakeTimeProvider();
         var fetcher = new CountingFetcher();
-        var cache = new SingleFlightCache<string, string>(Ttl, maxEntries: 10, clock, CancellationToken.None);
+        var cache = new SingleFlightCache<string, string>(Ttl, maxEntries: 10, clock);
 
         for (var i = 0; i < 11; i++)
         {
@@ -157,21 +157,70 @@ public sealed class SingleFlightCacheTests
     }
 
     [Fact]
-    public async Task The_lifetime_token_reaches_fetches_in_flight()
+    public async Task A_waiter_that_cancels_returns_at_once_and_the_fetch_goes_on_for_the_others()
     {
-        using var lifetime = new CancellationTokenSource();
         var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var fetcher = new CountingFetcher(gate.Task);
-        var cache = new SingleFlightCache<string, string>(Ttl, 100, new FakeTimeProvider(), lifetime.Token);
+        var cache = NewCache(new FakeTimeProvider());
+        using var leaving = new CancellationTokenSource();
 
-        var pending = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None).AsTask();
+        var first = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, leaving.Token).AsTask();
         await fetcher.Started.Task;
-        await lifetime.CancelAsync();
+        var second = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None).AsTask();
+        await leaving.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.False(fetcher.LastToken.IsCancellationRequested);
+        gate.SetResult("v");
+        Assert.Equal("v", await second);
+        Assert.Equal(1, fetcher.Calls);
+    }
+
+    [Fact]
+    public async Task When_the_last_waiter_leaves_the_fetch_is_cancelled_and_forgotten()
+    {
+        var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fetcher = new CountingFetcher(gate.Task);
+        var cache = NewCache(new FakeTimeProvider());
+        using var one = new CancellationTokenSource();
+        using var two = new CancellationTokenSource();
+
+        var first = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, one.Token).AsTask();
+        await fetcher.Started.Task;
+        var second = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, two.Token).AsTask();
+        await one.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        Assert.False(fetcher.LastToken.IsCancellationRequested);
+
+        await two.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => second);
 
         Assert.True(fetcher.LastToken.IsCancellationRequested);
-        gate.SetCanceled(fetcher.LastToken);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
         Assert.Equal(0, cache.Count);
+        gate.SetCanceled(fetcher.LastToken);
+    }
+
+    [Fact]
+    public async Task A_caller_after_an_abandoned_fetch_starts_a_new_one()
+    {
+        var gate = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fetcher = new CountingFetcher(gate.Task);
+        var cache = NewCache(new FakeTimeProvider());
+        using var leaving = new CancellationTokenSource();
+
+        var abandoned = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, leaving.Token).AsTask();
+        await fetcher.Started.Task;
+        CancellationToken abandonedToken = fetcher.LastToken;
+        await leaving.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+
+        var next = cache.GetOrFetchAsync("k", fetcher, CountingFetcher.Fetch, CancellationToken.None).AsTask();
+        gate.SetResult("v");
+
+        Assert.Equal("v", await next);
+        Assert.Equal(2, fetcher.Calls);
+        Assert.True(abandonedToken.IsCancellationRequested);
+        Assert.False(fetcher.LastToken.IsCancellationRequested);
     }
 
     [Fact]
@@ -205,7 +254,7 @@ public sealed class SingleFlightCacheTests
     }
 
     private static SingleFlightCache<string, string> NewCache(TimeProvider clock) =>
-        new(Ttl, maxEntries: 1000, clock, CancellationToken.None);
+        new(Ttl, maxEntries: 1000, clock);
 
     private sealed class CountingFetcher(Task<string>? gate = null)
     {

@@ -102,7 +102,7 @@ public class MalformedResponseTests
         using var client = Client(handler);
         var session = new AgentBaySession( // not disposed: disposing deletes the session over the same broken handler
            
-            client, "s1", null, null, null, null, null, null, null, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty);
+            client.Services, "s1", null, null, null, null, null, null, null, System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty);
 
         var thrown = await Assert.ThrowsAnyAsync<Exception>(() => session.Commands.ExecuteAsync("echo hi"));
 

@@ -29,11 +29,12 @@ public class RetryTests
     private static AgentBayThrottledException Throttled(TimeSpan? retryAfter) =>
         new("GetLink was throttled.", retryAfter, "Throttling.User", "slow down", "req-429", HttpStatusCode.TooManyRequests);
 
-    private static HttpRequestException Refused() =>
-        new(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new SocketException((int)SocketError.ConnectionRefused));
+    // What the wire backend throws for these transport failures: it maps them, so the retry layer never sees raw ones.
+    private static Exception Refused() =>
+        WireFailures.Map(new HttpRequestException(HttpRequestError.ConnectionError, "Connection refused (127.0.0.1:1)", new SocketException((int)SocketError.ConnectionRefused)));
 
-    private static HttpRequestException CutOff() =>
-        new(HttpRequestError.ResponseEnded, "The response ended prematurely.", new IOException("reset"));
+    private static Exception CutOff() =>
+        WireFailures.Map(new HttpRequestException(HttpRequestError.ResponseEnded, "The response ended prematurely.", new IOException("reset")));
 
     /// <summary>Answers GetLink with these outcomes in order (an exception is thrown), repeating the last.</summary>
     private static Func<int> AnswerLinks(TestClient test, params object[] outcomes)
@@ -98,7 +99,7 @@ public class RetryTests
             "refused" => Refused(),
             "cut-off" => CutOff(),
             "protocol-502" => new AgentBayProtocolException("HTML page", "<html>Bad Gateway</html>", null, HttpStatusCode.BadGateway),
-            _ => new IOException("Connection reset by peer"),
+            _ => WireFailures.Map(new IOException("Connection reset by peer")),
         };
         var test = Client();
         var calls = AnswerLinks(test, error, Link);
@@ -338,7 +339,7 @@ public class RetryTests
 
         var work = test.Client.GetLinkAsync("s1", LinkRequest.Cdp).AsTask();
         test.Client.Dispose();
-        answer.SetException(new IOException("The connection was disposed while the answer was read."));
+        answer.SetException(WireFailures.Map(new IOException("The connection was disposed while the answer was read.")));
 
         var thrown = await Assert.ThrowsAsync<ObjectDisposedException>(() => work.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.IsType<IOException>(thrown.InnerException);
@@ -425,7 +426,8 @@ public class RetryTests
     public async Task A_tool_call_is_retried_only_when_it_provably_was_not_sent(HttpRequestError kind, SocketError? socket, bool retried)
     {
         var test = Client();
-        var error = new HttpRequestException(kind, "failed", socket is { } code ? new SocketException((int)code) : null);
+        var raw = new HttpRequestException(kind, "failed", socket is { } code ? new SocketException((int)code) : null);
+        Exception error = WireFailures.Map(raw); // what the wire backend throws for it
         int calls = 0;
         test.Backend.CallToolAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(_ =>
             Interlocked.Increment(ref calls) == 1
@@ -443,7 +445,7 @@ public class RetryTests
         else
         {
             var thrown = await Assert.ThrowsAsync<AgentBayException>(() => work);
-            Assert.Same(error, thrown.InnerException);
+            Assert.Same(raw, thrown.InnerException);
             Assert.Equal(1, calls);
         }
     }
@@ -476,7 +478,7 @@ public class RetryTests
             _ => new InvalidCastException("Unable to cast"),
         };
         var test = Client();
-        var calls = AnswerLinks(test, error);
+        var calls = AnswerLinks(test, WireFailures.Map(error)); // the wire backend maps what its parser throws
 
         var thrown = await Assert.ThrowsAsync<AgentBayProtocolException>(() => test.Client.GetLinkAsync("s1", LinkRequest.Cdp).AsTask());
 

@@ -20,7 +20,7 @@ public class LinkTests
         Assert.Equal("s1", link.SessionId);
         Assert.Equal("REQ-9", link.RequestId);
         Assert.Equal(_test.Clock.GetUtcNow(), link.RetrievedAt);
-        Assert.Equal("https://gw.example.com:8008/request_ai/tok/path/", link.ToString());
+        Assert.Equal("https://gw.example.com:8008/request_ai/***/path/", link.ToString());
     }
 
     [Fact]

@@ -1,0 +1,100 @@
+using System.Runtime.CompilerServices;
+using AgentBay.Lite.Backend;
+using AgentBay.Lite.Caching;
+using AgentBay.Lite.FanOut;
+
+namespace AgentBay.Lite.Links;
+
+/// <summary>
+/// Links over the (resilient) backend: the port policy (<see cref="AgentBayOptions.LinkPorts"/>), the single-flight
+/// link cache and the bounded fan-out. Every link request of the SDK, one or many, from the client or a session,
+/// takes <see cref="GetAsync(string, LinkRequest, CancellationToken)"/>.
+/// </summary>
+internal sealed class LinkService
+{
+    private readonly IAgentBayBackend _backend;
+    private readonly LinkPortRange _ports;
+    private readonly TimeProvider _timeProvider;
+    private readonly SingleFlightCache<LinkKey, SessionLink>? _cache;
+
+    public LinkService(IAgentBayBackend backend, LinkCacheOptions cache, LinkPortRange ports, TimeProvider timeProvider)
+    {
+        _backend = backend;
+        _ports = ports;
+        _timeProvider = timeProvider;
+        _cache = cache.Enabled ? new(cache.TimeToLive, cache.MaxEntries, timeProvider) : null;
+    }
+
+    /// <summary>The cache's counters; all zero without a cache.</summary>
+    public LinkCacheStatistics Statistics =>
+        _cache is null ? default : new(_cache.Hits, _cache.Misses, _cache.Evictions, _cache.Count);
+
+    /// <summary>A link from the cache, or fetched once for all concurrent callers.</summary>
+    public ValueTask<SessionLink> GetAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        CheckPort(request, nameof(request));
+        return _cache is null
+            ? new(FetchAsync(sessionId, request, cancellationToken))
+            : _cache.GetOrFetchAsync(new LinkKey(sessionId, request), this, static (key, self, token) => self.FetchAsync(key.SessionId, key.Request, token), cancellationToken);
+    }
+
+    /// <summary>A new link whatever the cache holds; cached for the callers that follow.</summary>
+    public Task<SessionLink> RefreshAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        CheckPort(request, nameof(request));
+        return _cache is null
+            ? FetchAsync(sessionId, request, cancellationToken)
+            : _cache.RefreshAsync(new LinkKey(sessionId, request), this, static (key, self, token) => self.FetchAsync(key.SessionId, key.Request, token), cancellationToken);
+    }
+
+    /// <summary>Many links, at most <paramref name="maxConcurrency"/> at once; one result per key, in order.</summary>
+    public async Task<IReadOnlyList<LinkResult>> GetManyAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, CancellationToken cancellationToken) =>
+        await BoundedFanOut.RunAsync(keys, maxConcurrency, comparer: null, GetAsync, Success, Failure, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Many links, at most <paramref name="maxConcurrency"/> at once, each result as it completes.</summary>
+    public async IAsyncEnumerable<LinkResult> StreamAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (_, result) in BoundedFanOut.StreamAsync(keys, maxConcurrency, comparer: null, GetAsync, Success, Failure, cancellationToken).ConfigureAwait(false))
+        {
+            yield return result;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a port outside <see cref="AgentBayOptions.LinkPorts"/> before anything is sent, naming the setting: the
+    /// one check of the port policy, on every path a link request takes.
+    /// </summary>
+    public void CheckPort(LinkRequest request, string paramName)
+    {
+        int? port = request switch
+        {
+            LinkRequest.HttpsLink https => https.Port,
+            LinkRequest.WssLink wss => wss.Port,
+            _ => null,
+        };
+
+        if (port is { } value && !_ports.Contains(value))
+        {
+            throw new ArgumentOutOfRangeException(
+                paramName,
+                value,
+                $"Port {value} ({request}) is outside AgentBayOptions.LinkPorts ({_ports}), the ports this client asks links for. AgentBay opens 30100-30199 to every account; if yours has more ports open, widen AgentBayOptions.LinkPorts, otherwise run the service in the session on a port in the range.");
+        }
+    }
+
+    /// <summary>Drops a session's cached links; called whenever the client deletes a session.</summary>
+    public void Forget(string sessionId) =>
+        _cache?.RemoveWhere(static (key, id) => string.Equals(key.SessionId, id, StringComparison.Ordinal), sessionId);
+
+    private async Task<SessionLink> FetchAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        LinkRecord record = await _backend.GetLinkAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
+        return new SessionLink(record.Url, request, sessionId, record.RequestId, _timeProvider.GetUtcNow(), _timeProvider);
+    }
+
+    private ValueTask<SessionLink> GetAsync(LinkKey key, CancellationToken cancellationToken) => GetAsync(key.SessionId, key.Request, cancellationToken);
+
+    private static LinkResult Success(LinkKey key, SessionLink link) => LinkResult.Success(link);
+
+    private static LinkResult Failure(LinkKey key, Exception error) => LinkResult.Failure(key.SessionId, key.Request, error);
+}
