@@ -1,7 +1,5 @@
 using AgentBay.Lite;
-#if !AOT_PROOF
 using AgentBay.Lite.Emulator;
-#endif
 
 namespace AgentBay.Lite.Quickstart;
 
@@ -106,14 +104,13 @@ internal static class Program
             return (client, null);
         }
 
-#if AOT_PROOF
-        await Task.CompletedTask;
-        throw new InvalidOperationException(
-            "AGENTBAY_API_KEY is not set, and this NativeAOT build cannot embed the emulator (a net10.0 ASP.NET Core app). "
-            + "Start one with `dotnet run -c Release --project src/AgentBay.Lite.Emulator -- --port 8910 --api-key akm-local`, "
-            + "then run again with AGENTBAY_API_KEY=akm-local AGENTBAY_ENDPOINT=http://127.0.0.1:8910.");
-#else
         AgentBayEmulator emulator = await AgentBayEmulator.StartAsync(new AgentBayEmulatorOptions(), cancellationToken);
+        if (quiet)
+        {
+            // The --first-link measurement also times the embedded emulator's start-up (process start to listening).
+            Console.WriteLine($"emulator-ready-unix-ns {(DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100}");
+        }
+
         try
         {
             var client = new AgentBayClient(new AgentBayOptions { ApiKey = emulator.ApiKey, Endpoint = emulator.Endpoint });
@@ -129,7 +126,6 @@ internal static class Program
             await emulator.DisposeAsync();
             throw;
         }
-#endif
     }
 
     private static string WithoutParameterName(Exception ex) =>
