@@ -25,8 +25,8 @@ public sealed class SandboxedSessionLinkTests(GatewayFixture fixture) : IClassFi
 
     public async Task InitializeAsync()
     {
-        _tools = new ToolRunner(_root, disableExec: true);
-        _sessions = new SessionService(new SessionStore(10, 100), _tools, 10);
+        _tools = new ToolRunner(_root, ExecutionMode.Disabled, sandboxUnavailableReason: "this test brings its own namespace");
+        _sessions = new SessionService(new SessionStore(10, 100), _tools, 10, sandboxLauncher: null);
         _browsers = new BrowserService(_sessions, new SessionBrowsers(Chromium.Find()));
         _gateway = await GatewayHost.StartAsync(new SessionLinkResolver(_sessions, _browsers));
         _server = await fixture.Namespace.RunServiceAsync(ServiceProcess.Python, ServiceProcess.Script("http_server.py"), SandboxPort.ToString(CultureInfo.InvariantCulture), "sandboxed");
@@ -35,7 +35,7 @@ public sealed class SandboxedSessionLinkTests(GatewayFixture fixture) : IClassFi
     public async Task DisposeAsync()
     {
         await _gateway.DisposeAsync();
-        _sessions.EndAll(removeDirectories: true);
+        await _sessions.EndAllAsync();
         await _browsers.DisposeAsync();
         ServiceProcess.Stop(_server);
         Directory.Delete(_root, recursive: true);
@@ -46,14 +46,14 @@ public sealed class SandboxedSessionLinkTests(GatewayFixture fixture) : IClassFi
     [Fact]
     public async Task HttpsLink_OfASandboxedSession_LeadsIntoItsNamespace_AndIsUnknownOnceTheSessionIsDeleted()
     {
-        var session = Create("linux_latest");
+        var session = await CreateAsync("linux_latest");
         var link = Issue(session, "https", SandboxPort);
         using var http = new HttpClient();
 
         var page = await http.GetStringAsync(_gateway.RequestUrl(link.Token));
         Assert.Contains("<title>sandboxed</title>", page, StringComparison.Ordinal);
 
-        Assert.True(_sessions.Delete(session.Id));
+        Assert.True(await _sessions.DeleteAsync(session.Id));
         using var after = await http.GetAsync(_gateway.RequestUrl(link.Token));
         Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
     }
@@ -62,7 +62,7 @@ public sealed class SandboxedSessionLinkTests(GatewayFixture fixture) : IClassFi
     public async Task CdpLink_OfASandboxedBrowserSession_StartsItsBrowserInsideItsNamespace()
     {
         Assert.True(_browsers.IsAvailable, Chromium.MissingMessage);
-        var session = Create("browser_latest");
+        var session = await CreateAsync("browser_latest");
         var link = _sessions.IssueCdpLink(session.Id).Succeeded(out var grant, out var error) ? grant : throw new InvalidOperationException(error!.Message);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
@@ -72,14 +72,14 @@ public sealed class SandboxedSessionLinkTests(GatewayFixture fixture) : IClassFi
         }
 
         var browser = (await _browsers.GetOrStartAsync(session.Id, cts.Token)).Value!;
-        Assert.True(_sessions.Delete(session.Id));
+        Assert.True(await _sessions.DeleteAsync(session.Id));
         await browser.WaitForExitAsync(cts.Token);
         Assert.True(browser.HasExited);
     }
 
-    private EmulatedSession Create(string imageId)
+    private async Task<EmulatedSession> CreateAsync(string imageId)
     {
-        var session = _sessions.Create(imageId, EmulatedSession.EmptyLabels).Value!;
+        var session = (await _sessions.CreateAsync(imageId, EmulatedSession.EmptyLabels, CancellationToken.None)).Value!;
         session.NamespacePid = fixture.Namespace.Pid;
         return session;
     }
