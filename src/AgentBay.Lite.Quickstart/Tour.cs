@@ -12,6 +12,9 @@ internal static class Tour
     private const int WssPort = 30180;
     private const string Indent = "   ";
 
+    /// <summary>How long a service started in a session may take to answer on its link (instead of the guides' sleeps).</summary>
+    private static readonly TimeSpan ServiceStartTimeout = TimeSpan.FromSeconds(30);
+
     public static async Task RunAsync(AgentBayClient client, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
@@ -20,30 +23,40 @@ internal static class Tour
         {
             Console.WriteLine();
 
-            // 1. A browser session and its Chrome DevTools Protocol link.
+            // 1. A browser session: its Chrome DevTools Protocol link, opened to ask the browser what it is.
             AgentBaySession browser = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" }, cancellationToken);
             sessions.Add(browser);
-            SessionLink cdp = await browser.GetLinkAsync(LinkRequest.Cdp, cancellationToken);
             Step(1, "Browser session", $"{browser.Id} (browser_latest)");
-            Detail("CDP link", cdp.Url);
-
-            // 2. A web app: write index.html, serve it on port 30150 with a command, get its HTTPS link.
-            AgentBaySession web = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" }, cancellationToken);
-            sessions.Add(web);
-            await web.Files.WriteAsync("index.html", "<!doctype html><title>AgentBay.Lite</title><h1>Hello from an AgentBay session</h1>\n", cancellationToken);
-            CommandResult server = await web.Commands.ExecuteAsync($"python3 -m http.server {WebPort} >/dev/null 2>&1 &", cancellationToken);
-            if (!server.Succeeded)
+            try
             {
-                throw new TourException($"starting the web server exited with {server.ExitCode}: {server.Output.Trim()}");
+                SessionLink cdp = await browser.GetLinkAsync(LinkRequest.Cdp, cancellationToken);
+                Detail("CDP link", cdp);
+                Detail("opened it", $"{await LinkUse.BrowserVersionAsync(cdp.Url, cancellationToken)} (Browser.getVersion over the link)");
+            }
+            catch (AgentBayException ex) when (ex.Code?.EndsWith("BrowserUnavailable", StringComparison.Ordinal) == true)
+            {
+                // The emulator runs Debian's Chromium for browser sessions; without it, say how to get one and go on.
+                Detail("no browser", ex.ServerMessage ?? ex.Message);
             }
 
+            // 2. A web app: write /tmp/index.html, serve it on port 30150, and fetch it through its HTTPS link.
+            AgentBaySession web = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" }, cancellationToken);
+            sessions.Add(web);
+            await web.Files.WriteAsync("/tmp/index.html", "<h1>Hello from an AgentBay session</h1>\n<p>Served by python3 -m http.server inside the session, fetched through its HTTPS link.</p>\n", cancellationToken);
+            await StartAsync(web, $"cd /tmp && python3 -m http.server {WebPort}", cancellationToken);
+            Step(2, "Web app session", $"{web.Id} (linux_latest): wrote /tmp/index.html, started `python3 -m http.server {WebPort}`");
             SessionLink https = await web.GetLinkAsync(LinkRequest.Https(WebPort), cancellationToken);
-            Step(2, "Web app session", $"{web.Id} (linux_latest): wrote index.html, started `python3 -m http.server {WebPort}`");
-            Detail($"HTTPS link :{WebPort}", https.Url);
+            Detail($"HTTPS link :{WebPort}", https);
+            await https.WaitUntilReachableAsync(ServiceStartTimeout, cancellationToken);
+            Detail("fetched it", await LinkUse.FirstLineAsync(https.Url, cancellationToken));
 
-            // 3. A WebSocket link to another service port.
-            SessionLink wss = await browser.GetLinkAsync(LinkRequest.Wss(WssPort), cancellationToken);
-            Step(3, $"WSS link :{WssPort}", wss.Url);
+            // 3. Any other service: a WebSocket echo service on port 30180, reached through its WSS link.
+            await web.Files.WriteAsync("/tmp/echo.py", LinkUse.EchoServerScript, cancellationToken);
+            await StartAsync(web, $"python3 /tmp/echo.py {WssPort}", cancellationToken);
+            SessionLink wss = await web.GetLinkAsync(LinkRequest.Wss(WssPort), cancellationToken);
+            Step(3, $"WSS link :{WssPort}", wss);
+            await wss.WaitUntilReachableAsync(ServiceStartTimeout, cancellationToken);
+            Detail("echoed", await LinkUse.EchoAsync(wss.Url, "hello through the link", cancellationToken));
 
             // 4. Session details.
             SessionInfo info = await web.GetInfoAsync(cancellationToken);
@@ -137,6 +150,16 @@ internal static class Tour
         }
 
         return (ok, failed, watch.Elapsed);
+    }
+
+    /// <summary>Starts a long-running command in the background of a session, its output discarded.</summary>
+    private static async Task StartAsync(AgentBaySession session, string command, CancellationToken cancellationToken)
+    {
+        CommandResult started = await session.Commands.ExecuteAsync($"({command}) >/dev/null 2>&1 &", cancellationToken);
+        if (!started.Succeeded)
+        {
+            throw new TourException($"`{command}` exited with {started.ExitCode}: {started.Output.Trim()}");
+        }
     }
 
     private static void Step(int number, string what, object detail) => Console.WriteLine($"{number}. {what,-24} {detail}");
