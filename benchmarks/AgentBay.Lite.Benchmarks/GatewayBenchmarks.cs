@@ -48,7 +48,9 @@ public class GatewayBenchmarks : IDisposable
     {
         _service = await EmulatorProcess.StartAsync("--port", ServicePort.ToString(CultureInfo.InvariantCulture));
         _certificatePath = Path.Combine(Path.GetTempPath(), "agentbay-lite-bench-gateway-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + ".pem");
-        _gateway = await EmulatorProcess.StartAsync("--cert-out", _certificatePath);
+        // --no-sandbox: the linked port must be the host's, where the service emulator listens; a sandboxed session
+        // has a loopback of its own.
+        _gateway = await EmulatorProcess.StartAsync("--cert-out", _certificatePath, "--no-sandbox");
         var trusted = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(_certificatePath)).RawData;
         _http = new HttpClient(new SocketsHttpHandler
         {
