@@ -12,11 +12,11 @@ internal sealed class FormContent(byte[] body) : ByteArrayContent(body)
     private HttpRequestMessage? _request;
     private Uri? _target;
 
-    /// <summary>Pins the body to <paramref name="request"/>'s current address; called just before it is sent.</summary>
-    public void BindTo(HttpRequestMessage request)
+    /// <summary>Pins the body to <paramref name="target"/>, where <paramref name="request"/> is about to be sent.</summary>
+    public void BindTo(HttpRequestMessage request, Uri? target)
     {
         _request = request;
-        _target = request.RequestUri;
+        _target = target;
     }
 
 

@@ -130,9 +130,12 @@ internal static class HttpApiRuntime
     /// </summary>
     private static async Task<HttpResponseMessage> SendOnceAsync(HttpClient client, HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        // Where the request goes, resolved against the base address as HttpClient itself resolves a relative URI.
+        Uri? target = request.RequestUri is { IsAbsoluteUri: false } relative && client.BaseAddress is { } baseAddress
+            ? new Uri(baseAddress, relative)
+            : request.RequestUri;
         var form = request.Content as FormContent;
-        form?.BindTo(request);
-        Uri? target = request.RequestUri;
+        form?.BindTo(request, target);
         HttpResponseMessage response;
         try
         {

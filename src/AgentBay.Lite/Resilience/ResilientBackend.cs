@@ -49,7 +49,11 @@ internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor ret
             return Task.FromException<T>(new ObjectDisposedException(nameof(AgentBayClient)));
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
         return retry.ExecuteAsync(inner, state, call, static (_, answer) => answer, OperationSafety.Of(operation), cancellationToken, lifetime);
     }
 
