@@ -165,3 +165,29 @@ public sealed class QuotaTests
         (await rpc.CallAsync("CreateMcpSession")).AssertOk();
     }
 }
+
+/// <summary>Keep-alive (RefreshSessionIdleTime) and the idle timeout (CreateMcpSession Timeout), as the SDKs send them since v0.16.</summary>
+public sealed class KeepAliveTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+{
+    [Fact]
+    public async Task Refreshing_a_live_session_is_ok_and_a_gone_one_is_not_found()
+    {
+        using var rpc = new Rpc(fixture.Emulator);
+        var id = await rpc.CreateSessionAsync(("Timeout", "600"));
+
+        (await rpc.CallAsync("RefreshSessionIdleTime", ("SessionId", id))).AssertOk();
+        (await rpc.CallAsync("DeleteSessionAsync", ("SessionId", id))).AssertOk();
+        (await rpc.CallAsync("RefreshSessionIdleTime", ("SessionId", id))).AssertError("InvalidMcpSession.NotFound");
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("soon")]
+    public async Task A_timeout_that_is_not_a_positive_number_of_seconds_is_refused(string timeout)
+    {
+        using var rpc = new Rpc(fixture.Emulator);
+        var r = (await rpc.CallAsync("CreateMcpSession", ("Timeout", timeout))).AssertError("InvalidParameter.Timeout");
+        Assert.Contains("seconds", r.Message, StringComparison.Ordinal);
+    }
+}

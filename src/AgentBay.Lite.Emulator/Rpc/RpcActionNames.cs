@@ -17,6 +17,7 @@ internal static class RpcActionNames
     public const string SetLabel = nameof(SetLabel);
     public const string GetLabel = nameof(GetLabel);
     public const string InitBrowser = nameof(InitBrowser);
+    public const string RefreshSessionIdleTime = nameof(RefreshSessionIdleTime);
 
     /// <summary>The operation name of requests whose action is missing or unknown.</summary>
     public const string Unknown = "(unknown)";
@@ -25,7 +26,7 @@ internal static class RpcActionNames
     [
         CreateMcpSession, GetSession, GetSessionDetail, ListSession, DeleteSessionAsync, ReleaseMcpSession,
         GetMcpResource, GetLink, GetCdpLink, CallMcpTool, ListMcpTools, SetLabel, GetLabel,
-        InitBrowser,
+        InitBrowser, RefreshSessionIdleTime,
     ];
 
     /// <summary>The canonical (interned) action name, or null when <paramref name="action"/> is not one.</summary>

@@ -31,6 +31,7 @@ internal sealed class RpcActions(EmulatorState state)
         RpcActionNames.SetLabel => SetLabelAsync(context, request),
         RpcActionNames.GetLabel => GetLabelAsync(context, request),
         RpcActionNames.InitBrowser => InitBrowserAsync(context, request),
+        RpcActionNames.RefreshSessionIdleTime => RefreshIdleTimeAsync(context, request),
         _ => RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidAction.NotFound", $"The action \"{request.Action}\" is not supported by the AgentBay emulator."),
     };
 
@@ -151,6 +152,14 @@ internal sealed class RpcActions(EmulatorState state)
                 await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be true or false (got \"{Text.Clip(b)}\").");
                 return;
             }
+        }
+
+        // The idle-release timeout in seconds (SDKs since v0.16). Checked, not enforced: emulated sessions are never released
+        // for idleness (see the README).
+        if (request["Timeout"] is { } idle && (!int.TryParse(idle, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < 1))
+        {
+            await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Timeout", $"Timeout must be a whole number of seconds, at least 1 (got \"{Text.Clip(idle)}\").");
+            return;
         }
 
         var created = await _sessions.CreateAsync(request["ImageId"], labels, context.RequestAborted);
@@ -315,6 +324,10 @@ internal sealed class RpcActions(EmulatorState state)
             await RpcEnvelope.ErrorAsync(context.Response, SessionError.NotFound);
         }
     }
+
+    /// <summary>Keep-alive (SDKs since v0.16): an envelope for a live session, NotFound for a gone one.</summary>
+    private Task RefreshIdleTimeAsync(HttpContext context, RpcRequest request) =>
+        TryFindSession(context, request, out _, out var refusal) ? RpcEnvelope.OkEmptyAsync(context.Response) : refusal;
 
     private Task GetMcpResourceAsync(HttpContext context, RpcRequest request)
     {
