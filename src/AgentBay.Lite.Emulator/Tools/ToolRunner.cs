@@ -50,26 +50,53 @@ internal sealed class ToolRunner : IDisposable
 
     public string SessionDirectory(string sessionId) => Path.Combine(Root, sessionId);
 
+    /// <summary>How long one file tool call may take before it answers with a tool error.</summary>
+    public static readonly TimeSpan FileOperationDeadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Runs a file tool with a deadline. Opens never block (FIFOs, sockets and devices are refused), but a walk of a huge
+    /// tree or a slow disk can still take long: past the deadline the caller gets a tool error at once and the request
+    /// thread is free; the abandoned work finishes on its own.
+    /// </summary>
+    internal static async Task<ToolResult> WithDeadlineAsync(string tool, Func<ToolResult> operation, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Task.Run(operation, cancellationToken).WaitAsync(deadline, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return ToolResult.Fail($"Error: {tool} did not finish within {deadline.TotalSeconds:0.###} s, the emulator's deadline for a file operation.");
+        }
+    }
+
     public async Task<ToolResult> CallAsync(SessionWorkspace workspace, string tool, JsonElement args, CancellationToken cancellationToken)
     {
         var files = new ConfinedFiles(workspace);
         try
         {
-            return tool switch
+            if (tool == "shell")
             {
-                "shell" => await _shell.RunAsync(workspace, files, args, cancellationToken).ConfigureAwait(false),
-                "write_file" => FileTools.WriteFile(files, args),
-                "read_file" => FileTools.ReadFile(files, args),
-                "get_file_info" => FileTools.GetFileInfo(files, args),
-                "list_directory" => FileTools.ListDirectory(files, args),
-                "create_directory" => FileTools.CreateDirectory(files, args),
-                "delete_file" => FileTools.DeleteFile(files, args),
-                "move_file" => FileTools.MoveFile(files, args),
-                "read_multiple_files" => FileTools.ReadMultipleFiles(files, args),
-                "search_files" => FileTools.SearchFiles(files, args),
-                "edit_file" => FileTools.EditFile(files, args),
-                _ => ToolResult.Fail($"Error: tool \"{tool}\" is not available in the AgentBay emulator (available: {AvailableNames})."),
+                return await _shell.RunAsync(workspace, files, args, cancellationToken).ConfigureAwait(false);
+            }
+
+            Func<ToolResult>? fileTool = tool switch
+            {
+                "write_file" => () => FileTools.WriteFile(files, args),
+                "read_file" => () => FileTools.ReadFile(files, args),
+                "get_file_info" => () => FileTools.GetFileInfo(files, args),
+                "list_directory" => () => FileTools.ListDirectory(files, args),
+                "create_directory" => () => FileTools.CreateDirectory(files, args),
+                "delete_file" => () => FileTools.DeleteFile(files, args),
+                "move_file" => () => FileTools.MoveFile(files, args),
+                "read_multiple_files" => () => FileTools.ReadMultipleFiles(files, args),
+                "search_files" => () => FileTools.SearchFiles(files, args),
+                "edit_file" => () => FileTools.EditFile(files, args),
+                _ => null,
             };
+            return fileTool is null
+                ? ToolResult.Fail($"Error: tool \"{tool}\" is not available in the AgentBay emulator (available: {AvailableNames}).")
+                : await WithDeadlineAsync(tool, fileTool, FileOperationDeadline, cancellationToken).ConfigureAwait(false);
         }
         catch (ToolArgumentException ex)
         {
