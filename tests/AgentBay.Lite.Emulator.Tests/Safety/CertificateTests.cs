@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
@@ -63,13 +62,13 @@ public sealed class CertificateTests : IDisposable
         await using var emulator = await AgentBayEmulator.StartAsync(new AgentBayEmulatorOptions { CertificateOutputPath = pem }, CancellationToken.None);
 
         // curl verifies with OpenSSL, as Node, Python and most other clients do.
-        var (exit, stdout, stderr) = await RunAsync("curl", "-sS", "--cacert", pem, "-X", "POST",
+        var (exit, stdout, stderr) = await ProgramRun.RunAsync("curl", "-sS", "--cacert", pem, "-X", "POST",
             "--data-urlencode", "Authorization=Bearer " + emulator.ApiKey,
             new Uri(emulator.Endpoint, "/?Action=ListSession").ToString());
         Assert.True(exit == 0, $"curl exited {exit}: {stderr}");
         Assert.Contains("\"Success\":true", stdout, StringComparison.Ordinal);
 
-        var (refused, _, _) = await RunAsync("curl", "-sS", "-X", "POST", new Uri(emulator.Endpoint, "/?Action=ListSession").ToString());
+        var (refused, _, _) = await ProgramRun.RunAsync("curl", "-sS", "-X", "POST", new Uri(emulator.Endpoint, "/?Action=ListSession").ToString());
         Assert.NotEqual(0, refused); // without the PEM the handshake fails: the trust really comes from it
     }
 
@@ -93,20 +92,5 @@ public sealed class CertificateTests : IDisposable
     {
         await using var emulator = await AgentBayEmulator.StartAsync();
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(emulator.WorkDirectory));
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
-    {
-        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

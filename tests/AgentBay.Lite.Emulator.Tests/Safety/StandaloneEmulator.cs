@@ -24,7 +24,7 @@ internal sealed class StandaloneEmulator : IDisposable
     {
         var apiKey = "akm-standalone-" + Guid.NewGuid().ToString("N");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "AgentBay.Lite.Emulator.dll"), "--port", "0", "--api-key", apiKey })
+        foreach (var arg in new[] { ProgramRun.EmulatorDll, "--port", "0", "--api-key", apiKey })
         {
             psi.ArgumentList.Add(arg);
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -14,7 +13,7 @@ public sealed class StartupTests
     [InlineData("10.0.0.1")] // not loopback, no --allow-remote
     public async Task An_invalid_host_is_one_line_and_exit_code_2(string host)
     {
-        var (exit, stdout, stderr) = await RunEmulatorAsync("--host", host, "--port", "0");
+        var (exit, stdout, stderr) = await ProgramRun.RunAsync("dotnet", ProgramRun.EmulatorDll, "--host", host, "--port", "0");
 
         Assert.Equal(2, exit);
         Assert.Equal(string.Empty, stdout);
@@ -29,7 +28,7 @@ public sealed class StartupTests
         occupant.Start();
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
 
-        var (exit, _, stderr) = await RunEmulatorAsync("--port", port.ToString(CultureInfo.InvariantCulture));
+        var (exit, _, stderr) = await ProgramRun.RunAsync("dotnet", ProgramRun.EmulatorDll, "--port", port.ToString(CultureInfo.InvariantCulture));
 
         Assert.Equal(1, exit);
         Assert.StartsWith("error: ", stderr, StringComparison.Ordinal);
@@ -59,21 +58,5 @@ public sealed class StartupTests
         await using var second = await AgentBayEmulator.StartAsync(new AgentBayEmulatorOptions { ApiKey = CommandLine.Parse([]).Options.ApiKey }, CancellationToken.None);
         Assert.NotEqual(first.ApiKey, second.ApiKey);
         Assert.True(first.ApiKey.Length >= 20, first.ApiKey);
-    }
-
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunEmulatorAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgentBay.Lite.Emulator.dll"));
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
     }
 }
