@@ -271,10 +271,12 @@ internal sealed class SessionBrowsers : IAsyncDisposable
     private async Task<SessionBrowser> StartAsync(string sessionId, int? namespacePid, string profileDirectory, CancellationToken sessionEnded)
     {
         var browser = await SessionBrowser.StartAsync(Executable!, namespacePid, profileDirectory, _startTimeout, sessionEnded).ConfigureAwait(false);
+        // Off the thread that ends the session: stopping walks and kills the browser's process tree, which must not hold
+        // up the session's own teardown (in a sandbox, killing its PID 1 takes the browser with it anyway).
         sessionEnded.Register(static state =>
         {
             var (browsers, id) = ((SessionBrowsers, string))state!;
-            _ = browsers.StopAsync(id);
+            _ = Task.Run(() => browsers.StopAsync(id));
         }, (this, sessionId));
         return browser;
     }
