@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgentBay.Lite;
 
@@ -68,6 +69,8 @@ internal sealed record SessionLinks(string SessionId, IReadOnlyList<PortLink> Li
 
 internal sealed record Problem(string Error);
 
+// Web defaults (camelCase) here too, so an answer written with this context directly matches the endpoints' answers.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(SessionLinks))]
 [JsonSerializable(typeof(Problem))]
 internal sealed partial class FunctionJsonContext : JsonSerializerContext;
