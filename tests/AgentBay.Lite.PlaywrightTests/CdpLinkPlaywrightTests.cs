@@ -33,7 +33,9 @@ public sealed class CdpLinkPlaywrightTests : IAsyncLifetime
             SessionLink cdp = await session.GetLinkAsync(LinkRequest.Cdp);
 
             using IPlaywright playwright = await Playwright.CreateAsync();
-            IBrowser browser = await playwright.Chromium.ConnectOverCDPAsync(cdp.Url.ToString());
+            // The first connect starts the session's browser; under a parallel test run that can take a while (a hang
+            // guard, not a speed limit).
+            IBrowser browser = await playwright.Chromium.ConnectOverCDPAsync(cdp.Url.ToString(), new BrowserTypeConnectOverCDPOptions { Timeout = 120_000 });
             try
             {
                 IPage page = await browser.Contexts[0].NewPageAsync();

@@ -184,11 +184,14 @@ internal sealed class SessionBrowsers : IAsyncDisposable
     private readonly TimeSpan _startTimeout;
 
     /// <param name="executable">The Chromium executable, or null when none is installed.</param>
-    /// <param name="startTimeout">How long a browser may take to start; null for 30 s.</param>
+    /// <param name="startTimeout">
+    /// How long a browser may take to start; null for 90 s. Chromium starts in about half a second on an idle machine,
+    /// but under a parallel test run on a loaded two-core machine a start once ran past 30 s.
+    /// </param>
     public SessionBrowsers(string? executable, TimeSpan? startTimeout = null)
     {
         Executable = executable;
-        _startTimeout = startTimeout ?? TimeSpan.FromSeconds(30);
+        _startTimeout = startTimeout ?? TimeSpan.FromSeconds(90);
     }
 
     /// <summary>The Chromium executable, or null when none is installed.</summary>

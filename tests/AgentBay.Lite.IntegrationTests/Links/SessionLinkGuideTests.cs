@@ -26,7 +26,7 @@ public sealed class SessionLinkGuideTests(EmulatorFixture fixture) : IClassFixtu
         Assert.StartsWith("/websocket_ai/", cdp.Url.AbsolutePath, StringComparison.Ordinal);
         Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(LinkTests.TokenOf(cdp.Url)));
         using var socket = new ClientWebSocket();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120)); // a hang guard: the first connect starts the browser
         await socket.ConnectAsync(cdp.Url, timeout.Token);
         string answer = await SendReceiveAsync(socket, """{"id":1,"method":"Browser.getVersion"}""", timeout.Token);
         Assert.Contains("\"product\":\"Chrome/", answer, StringComparison.Ordinal);
