@@ -14,7 +14,7 @@ internal static class Chromium
 
     /// <summary>The one-line explanation used at start and in refusals when no Chromium is installed.</summary>
     public static string MissingMessage =>
-        $"No Chromium found ({string.Join(", ", DefaultCandidates)}): browser sessions have no browser and CDP links are refused. Install the Debian package '{DebianPackage}' (apt-get install -y {DebianPackage}).";
+        $"No Chromium found (at the --chromium / BrowserExecutable path when one is given, else at {string.Join(", ", DefaultCandidates)}): browser sessions have no browser and CDP links are refused. Install the Debian package '{DebianPackage}' (apt-get install -y {DebianPackage}).";
 
     /// <summary>Returns the first existing executable among the candidates, or null.</summary>
     /// <param name="candidates">Paths to try; null for <see cref="DefaultCandidates"/>.</param>
