@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json.Serialization;
 
 // The hand-written baseline: CreateMcpSession, GetLink (HTTPS, port 30150), ReleaseMcpSession against
-// AGENTBAY_ENDPOINT with AGENTBAY_API_KEY, printing "first-link-unix-ns <ns> <url>" like the SDK's console sample.
+// AGENTBAY_ENDPOINT with AGENTBAY_API_KEY, printing "first-link-unix-ns <ns> <origin>" like the SDK's console sample (which hides the link's token).
 string apiKey = Environment.GetEnvironmentVariable("AGENTBAY_API_KEY") ?? throw new InvalidOperationException("AGENTBAY_API_KEY is not set.");
 var endpoint = new Uri(Environment.GetEnvironmentVariable("AGENTBAY_ENDPOINT") ?? throw new InvalidOperationException("AGENTBAY_ENDPOINT is not set."));
 using var http = new HttpClient { BaseAddress = endpoint };
@@ -16,7 +16,7 @@ string sessionId = created.Data?.SessionId ?? throw new InvalidOperationExceptio
 Envelope linked = await CallAsync("GetLink", $"{authorization}&SessionId={Uri.EscapeDataString(sessionId)}&ProtocolType=https&Port=30150");
 string url = linked.Data?.Url ?? throw new InvalidOperationException("GetLink answered without a Url.");
 long unixNanoseconds = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
-Console.WriteLine($"first-link-unix-ns {unixNanoseconds} {new Uri(url)}");
+Console.WriteLine($"first-link-unix-ns {unixNanoseconds} {new Uri(url).GetLeftPart(UriPartial.Authority)}");
 await CallAsync("ReleaseMcpSession", $"{authorization}&SessionId={Uri.EscapeDataString(sessionId)}");
 return 0;
 
