@@ -1,27 +1,28 @@
 using System.Runtime.ExceptionServices;
 using AgentBay.Lite.Backend;
-using Polly;
-using Polly.Retry;
 
 namespace AgentBay.Lite.Resilience;
 
 /// <summary>
 /// Runs backend calls with a per-attempt limit (<see cref="AgentBayOptions.Timeout"/>), retries of transient failures
-/// through a Polly pipeline (<see cref="AgentBayOptions.Retry"/>), and an overall limit
+/// with exponential backoff and jitter (<see cref="AgentBayOptions.Retry"/>), and an overall limit
 /// (<see cref="AgentBayRetryOptions.TotalTimeout"/>); turns what is left into the <see cref="AgentBayException"/>
 /// family. Delays run on the client's <see cref="TimeProvider"/>.
 /// </summary>
+/// <remarks>
+/// A plain loop rather than a resilience library: the SDK needs one retry strategy, and Polly's pipeline builder
+/// validates its options through DataAnnotations, which linked <c>TypeDescriptor</c> and Polly itself (about 250 KB)
+/// into every NativeAOT app on the SDK.
+/// </remarks>
 internal sealed class RetryExecutor
 {
-    private static readonly ResiliencePropertyKey<IRetryBudget> RetriesKey = new("AgentBay.Lite.Retries");
-
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeSpan _totalTimeout;
     private readonly int _maxRetries;
+    private readonly TimeSpan _baseDelay;
+    private readonly TimeSpan _maxDelay;
     private readonly TimeSpan _maxRetryAfter;
-    private readonly RetryPolicy _repeatable;
-    private readonly RetryPolicy _notRepeatable;
     private readonly bool _lifetimeCancelsAttempts;
 
     /// <summary>Creates the executor.</summary>
@@ -42,10 +43,10 @@ internal sealed class RetryExecutor
         _attemptTimeout = attemptTimeout;
         _totalTimeout = options.TotalTimeout;
         _maxRetries = options.MaxRetries;
+        _baseDelay = options.BaseDelay;
+        _maxDelay = options.MaxDelay;
         _maxRetryAfter = options.MaxRetryAfter;
         _lifetimeCancelsAttempts = lifetimeCancelsAttempts;
-        _repeatable = Build(options, timeProvider, TransientFaults.IsTransient);
-        _notRepeatable = Build(options, timeProvider, TransientFaults.NeverSent);
     }
 
     /// <summary>
@@ -71,37 +72,49 @@ internal sealed class RetryExecutor
         // One timer at a time: each attempt's limit is the smaller of AgentBayOptions.Timeout and what is left of
         // Retry.TotalTimeout, and backoff delays are clamped to what is left.
         long started = _timeProvider.GetTimestamp();
-        RetryPolicy policy = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
-        Retries<TState, TAnswer>? retries = null;
+        Func<Exception, bool> isTransient = safety == CallSafety.Repeatable ? TransientFaults.IsTransient : TransientFaults.NeverSent;
+        int attempts = 0;
         try
         {
-            // The first attempt runs here rather than in the Polly pipeline, because most calls succeed at once and
-            // every layer costs each call an allocation and a hop. A failure worth retrying enters the pipeline as its
-            // first outcome, so the retries, delays and limits are exactly those of a pipeline that had made the
-            // attempt itself.
-            try
+            while (true)
             {
-                using AttemptLimit limit = StartAttempt(_totalTimeout, cancellationToken, lifetime);
-                try
+                TimeSpan remaining = Remaining(started);
+                if (attempts > 0 && remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
                 {
-                    return complete(state, await call(backend, state, limit.Token).ConfigureAwait(false));
+                    // The wait before this retry used up the overall limit.
+                    throw new TotalTimeoutException(null);
                 }
-                catch (OperationCanceledException ex) when (limit.Expired)
-                {
-                    throw limit.Timeout(ex);
-                }
-            }
-            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), _maxRetryAfter, policy.IsTransient, cancellationToken, lifetime))
-            {
-                retries = new Retries<TState, TAnswer>(this, backend, state, call, started, firstFailure: ex, cancellationToken, lifetime);
-            }
 
-            return complete(state, await retries.RunAsync(policy.Pipeline).ConfigureAwait(false));
+                attempts++;
+                Exception failure;
+                using (AttemptLimit limit = StartAttempt(remaining, cancellationToken, lifetime))
+                {
+                    try
+                    {
+                        return complete(state, await call(backend, state, limit.Token).ConfigureAwait(false));
+                    }
+                    catch (OperationCanceledException ex) when (limit.Expired)
+                    {
+                        failure = limit.Timeout(ex);
+                    }
+                    catch (Exception ex)
+                    {
+                        failure = ex;
+                    }
+                }
+
+                if (attempts > _maxRetries || !ShouldRetry(failure, Remaining(started), isTransient, cancellationToken, lifetime))
+                {
+                    ExceptionDispatchInfo.Throw(failure);
+                }
+
+                await WaitBeforeRetryAsync(failure, retry: attempts - 1, started, cancellationToken, lifetime).ConfigureAwait(false);
+            }
         }
         catch (TotalTimeoutException ex)
         {
             throw new AgentBayTimeoutException(
-                $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Attempts(retries)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
+                $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Attempts(attempts)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
                 _totalTimeout,
                 ex.InnerException);
         }
@@ -120,7 +133,7 @@ internal sealed class RetryExecutor
         {
             string retried = safety == CallSafety.NotRepeatable
                 ? " It was not repeated, because the service may have acted on it (creating a session or calling a tool is never repeated then)."
-                : $" That was {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
+                : $" That was {Attempts(attempts)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
             throw new AgentBayTimeoutException(
                 $"The AgentBay service did not answer within {Seconds(_attemptTimeout)} s (AgentBayOptions.Timeout, the limit per attempt, or AGENTBAY_TIMEOUT_MS).{retried} Raise the limit if the service is slow, or check the network path to the gateway.",
                 _attemptTimeout,
@@ -135,7 +148,7 @@ internal sealed class RetryExecutor
         {
             string retried = safety == CallSafety.NotRepeatable && ex.Transport != TransportFailure.NotSent
                 ? "It was not repeated, because the request may have reached the service (creating a session or calling a tool is repeated only when it provably was not sent)."
-                : $"Gave up after {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
+                : $"Gave up after {Attempts(attempts)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
             throw new AgentBayException($"{ex.Message} {retried}", ex.InnerException) { Transport = ex.Transport };
         }
     }
@@ -161,35 +174,9 @@ internal sealed class RetryExecutor
     private TimeSpan Remaining(long started) =>
         _totalTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _totalTimeout - _timeProvider.GetElapsedTime(started);
 
-    private static RetryPolicy Build(AgentBayRetryOptions options, TimeProvider timeProvider, Func<Exception, bool> transient)
+    private bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> isTransient, CancellationToken cancellationToken, CancellationToken lifetime)
     {
-        if (options.MaxRetries == 0)
-        {
-            return new(transient, ResiliencePipeline.Empty);
-        }
-
-        return new(transient, new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.BaseDelay,
-                MaxDelay = options.MaxDelay,
-                ShouldHandle = args => new ValueTask<bool>(
-                    args.Outcome.Exception is { } error
-                    && ShouldRetry(error, RemainingOf(args.Context), options.MaxRetryAfter, transient, args.Context.CancellationToken, CancellationToken.None)),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
-            })
-            .Build());
-    }
-
-    private static TimeSpan RemainingOf(ResilienceContext context) =>
-        context.Properties.TryGetValue(RetriesKey, out IRetryBudget? retries) ? retries.Remaining : Timeout.InfiniteTimeSpan;
-
-    private static bool ShouldRetry(Exception error, TimeSpan remaining, TimeSpan maxRetryAfter, Func<Exception, bool> transient, CancellationToken cancellationToken, CancellationToken lifetime)
-    {
-        if (cancellationToken.IsCancellationRequested || lifetime.IsCancellationRequested || !transient(error))
+        if (cancellationToken.IsCancellationRequested || lifetime.IsCancellationRequested || !isTransient(error))
         {
             return false;
         }
@@ -197,14 +184,16 @@ internal sealed class RetryExecutor
         // A Retry-After beyond Retry.MaxRetryAfter or the overall limit is not waited for: surface the throttling now
         // rather than park the call or time out.
         return error is not AgentBayThrottledException { RetryAfter: { } retryAfter }
-            || (retryAfter <= maxRetryAfter && (remaining == Timeout.InfiniteTimeSpan || retryAfter < remaining));
+            || (retryAfter <= _maxRetryAfter && (remaining == Timeout.InfiniteTimeSpan || retryAfter < remaining));
     }
 
     /// <summary>
-    /// The service's Retry-After when it gave one, else exponential backoff with full jitter (BaseDelay × 2^attempt,
-    /// capped at MaxDelay); never longer than what is left of the overall limit, so the next attempt reports it.
+    /// Waits before retry number <paramref name="retry"/> (0 for the first): the service's Retry-After when it gave one,
+    /// else exponential backoff with jitter (between half and all of BaseDelay × 2^retry, capped at MaxDelay); never
+    /// longer than what is left of the overall limit, so the next attempt reports it. The caller's cancellation and the
+    /// client's disposal end the wait.
     /// </summary>
-    private static TimeSpan Delay(Exception? error, int attemptNumber, ResilienceContext context, AgentBayRetryOptions options)
+    private async Task WaitBeforeRetryAsync(Exception error, int retry, long started, CancellationToken cancellationToken, CancellationToken lifetime)
     {
         TimeSpan delay;
         if (error is AgentBayThrottledException { RetryAfter: { } retryAfter } && retryAfter > TimeSpan.Zero)
@@ -213,18 +202,19 @@ internal sealed class RetryExecutor
         }
         else
         {
-            double ceiling = Math.Min(options.MaxDelay.TotalMilliseconds, options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attemptNumber, 30)));
-            double floor = Math.Min(options.BaseDelay.TotalMilliseconds, ceiling) / 2;
+            double ceiling = Math.Min(_maxDelay.TotalMilliseconds, _baseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry, 30)));
+            double floor = Math.Min(_baseDelay.TotalMilliseconds, ceiling) / 2;
             delay = TimeSpan.FromMilliseconds(floor + (Random.Shared.NextDouble() * (ceiling - floor)));
         }
 
-        TimeSpan remaining = RemainingOf(context);
+        TimeSpan remaining = Remaining(started);
         if (remaining != Timeout.InfiniteTimeSpan && remaining < delay)
         {
             delay = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
 
-        return delay;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
+        await Task.Delay(delay, _timeProvider, stop.Token).ConfigureAwait(false);
     }
 
     private static ObjectDisposedException Abandoned(Exception cause) =>
@@ -232,24 +222,11 @@ internal sealed class RetryExecutor
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Attempts(IRetryBudget? retries) => retries is { Count: > 1 } ? $"{retries.Count} attempts" : "1 attempt";
-
-    /// <summary>Which failures an operation retries, and the pipeline that retries them.</summary>
-    private sealed record RetryPolicy(Func<Exception, bool> IsTransient, ResiliencePipeline Pipeline);
+    private static string Attempts(int attempts) => attempts > 1 ? $"{attempts} attempts" : "1 attempt";
 
     /// <summary>The overall limit ran out; internal, it ends the retries and becomes <see cref="AgentBayTimeoutException"/>.</summary>
     private sealed class TotalTimeoutException(Exception? innerException)
         : TimeoutException("AgentBayOptions.Retry.TotalTimeout ran out.", innerException);
-
-    /// <summary>What the pipeline's callbacks read of a call that retries, whatever its types.</summary>
-    private interface IRetryBudget
-    {
-        /// <summary>Attempts made so far, the first included.</summary>
-        int Count { get; }
-
-        /// <summary>What is left of the overall limit; <see cref="Timeout.InfiniteTimeSpan"/> when there is none.</summary>
-        TimeSpan Remaining { get; }
-    }
 
     /// <summary>
     /// One attempt's limit. The attempt runs on a token source of its own, carrying the attempt's timer; the caller's
@@ -306,72 +283,5 @@ internal sealed class RetryExecutor
         }
 
         private static void Cancel(object? source) => ((CancellationTokenSource)source!).Cancel();
-    }
-
-    /// <summary>The attempts after the first, which the Polly pipeline makes.</summary>
-    private sealed class Retries<TState, T>(
-        RetryExecutor executor,
-        IAgentBayBackend backend,
-        TState state,
-        Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
-        long started,
-        Exception firstFailure,
-        CancellationToken cancellationToken,
-        CancellationToken lifetime) : IRetryBudget
-    {
-        private int _count = 1;
-
-        // The pipeline's first outcome: the failure of the attempt made before the pipeline started.
-        private ExceptionDispatchInfo? _replay = ExceptionDispatchInfo.Capture(firstFailure);
-
-        public int Count => Volatile.Read(ref _count);
-
-        public TimeSpan Remaining => executor.Remaining(started);
-
-        /// <summary>Makes the retries through <paramref name="pipeline"/>, its first outcome being the first attempt's failure.</summary>
-        public async Task<T> RunAsync(ResiliencePipeline pipeline)
-        {
-            // Only a call that retries needs one token for both the caller and the client's lifetime: the pipeline
-            // waits out its backoff delays on it.
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
-            ResilienceContext context = ResilienceContextPool.Shared.Get(linked.Token);
-            context.Properties.Set(RetriesKey, this);
-            try
-            {
-                return await pipeline.ExecuteAsync(
-                    static (_, retries) => retries.RunAttemptAsync(),
-                    context,
-                    this).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
-        }
-
-        private async ValueTask<T> RunAttemptAsync()
-        {
-            if (Interlocked.Exchange(ref _replay, null) is { } replay)
-            {
-                replay.Throw();
-            }
-
-            TimeSpan remaining = Remaining;
-            if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
-            {
-                throw new TotalTimeoutException(null);
-            }
-
-            Interlocked.Increment(ref _count);
-            using AttemptLimit limit = executor.StartAttempt(remaining, cancellationToken, lifetime);
-            try
-            {
-                return await call(backend, state, limit.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException ex) when (limit.Expired)
-            {
-                throw limit.Timeout(ex);
-            }
-        }
     }
 }
