@@ -86,9 +86,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         TimeProvider timeProvider = TimeProvider.System;
 
-        // Disposing an HttpClient this client owns cancels the RPC backend's requests in flight, so attempts need not
-        // watch the lifetime themselves; through any other HttpClient or backend they must.
-        var retry = new RetryExecutor(options.Retry, options.Timeout, timeProvider, lifetimeCancelsAttempts: httpClient is not null || createBackend is not null);
+        var retry = new RetryExecutor(options.Retry, options.Timeout, timeProvider);
 
         HttpClient client;
         if (httpClient is null)

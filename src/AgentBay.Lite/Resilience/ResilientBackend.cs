@@ -54,7 +54,7 @@ internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor ret
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        return retry.ExecuteAsync(inner, state, call, static (_, answer) => answer, OperationSafety.Of(operation), cancellationToken, lifetime);
+        return retry.ExecuteAsync(inner, state, call, OperationSafety.Of(operation), cancellationToken, lifetime);
     }
 
     private static async Task<bool> Done(Task call)

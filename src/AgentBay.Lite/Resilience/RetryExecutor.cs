@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using AgentBay.Lite.Backend;
 using Polly;
 using Polly.Retry;
@@ -19,22 +18,14 @@ internal sealed class RetryExecutor
     private readonly TimeSpan _attemptTimeout;
     private readonly TimeSpan _totalTimeout;
     private readonly int _maxRetries;
-    private readonly TimeSpan _maxRetryAfter;
     private readonly RetryPolicy _repeatable;
     private readonly RetryPolicy _notRepeatable;
-    private readonly bool _lifetimeCancelsAttempts;
 
     /// <summary>Creates the executor.</summary>
     /// <param name="options">The retry settings.</param>
     /// <param name="attemptTimeout">The limit per attempt (<see cref="AgentBayOptions.Timeout"/>).</param>
     /// <param name="timeProvider">The clock for limits and delays.</param>
-    /// <param name="lifetimeCancelsAttempts">
-    /// Whether the client's disposal cancels an attempt in flight through the attempt's token. A client that owns its
-    /// HttpClient passes <see langword="false"/>: disposing that HttpClient cancels its requests in flight anyway, and
-    /// every call is spared a registration on the one lifetime source all concurrent calls share, which contention
-    /// under fan-out made cost about 0.8 µs a call. Backoff delays always end on disposal.
-    /// </param>
-    public RetryExecutor(AgentBayRetryOptions options, TimeSpan attemptTimeout, TimeProvider timeProvider, bool lifetimeCancelsAttempts = true)
+    public RetryExecutor(AgentBayRetryOptions options, TimeSpan attemptTimeout, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -42,66 +33,37 @@ internal sealed class RetryExecutor
         _attemptTimeout = attemptTimeout;
         _totalTimeout = options.TotalTimeout;
         _maxRetries = options.MaxRetries;
-        _maxRetryAfter = options.MaxRetryAfter;
-        _lifetimeCancelsAttempts = lifetimeCancelsAttempts;
         _repeatable = Build(options, timeProvider, TransientFaults.IsTransient);
         _notRepeatable = Build(options, timeProvider, TransientFaults.NeverSent);
     }
 
-    /// <summary>
-    /// Runs <paramref name="call"/> until it succeeds, fails for good, or a limit is hit, and shapes the answer with
-    /// <paramref name="complete"/> (in the same frame, so a caller that only maps the answer needs no async layer).
-    /// </summary>
+    /// <summary>Runs <paramref name="call"/> until it succeeds, fails for good, or a limit is hit.</summary>
     /// <param name="backend">The backend.</param>
     /// <param name="state">The call's arguments.</param>
     /// <param name="call">One attempt.</param>
-    /// <param name="complete">Makes the result from the state and the backend's answer.</param>
     /// <param name="safety">Whether the operation may be repeated after it may have reached the service.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation surfaces as <see cref="OperationCanceledException"/>.</param>
-    /// <param name="lifetime">The client's lifetime; disposing the client stops retries.</param>
-    public async Task<T> ExecuteAsync<TState, TAnswer, T>(
+    /// <param name="lifetime">The client's lifetime; disposing the client ends the attempt in flight and stops retries.</param>
+    public async Task<T> ExecuteAsync<TState, T>(
         IAgentBayBackend backend,
         TState state,
-        Func<IAgentBayBackend, TState, CancellationToken, Task<TAnswer>> call,
-        Func<TState, TAnswer, T> complete,
+        Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
         CallSafety safety,
         CancellationToken cancellationToken,
         CancellationToken lifetime)
     {
         // One timer at a time: each attempt's limit is the smaller of AgentBayOptions.Timeout and what is left of
         // Retry.TotalTimeout, and backoff delays are clamped to what is left.
-        long started = _timeProvider.GetTimestamp();
         RetryPolicy policy = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
-        Retries<TState, TAnswer>? retries = null;
+        var attempts = new Attempts<TState, T>(this, backend, state, call, _timeProvider.GetTimestamp());
         try
         {
-            // The first attempt runs here rather than in the Polly pipeline, because most calls succeed at once and
-            // every layer costs each call an allocation and a hop. A failure worth retrying enters the pipeline as its
-            // first outcome, so the retries, delays and limits are exactly those of a pipeline that had made the
-            // attempt itself.
-            try
-            {
-                using AttemptLimit limit = StartAttempt(_totalTimeout, cancellationToken, lifetime);
-                try
-                {
-                    return complete(state, await call(backend, state, limit.Token).ConfigureAwait(false));
-                }
-                catch (OperationCanceledException ex) when (limit.Expired)
-                {
-                    throw limit.Timeout(ex);
-                }
-            }
-            catch (Exception ex) when (_maxRetries > 0 && ShouldRetry(ex, Remaining(started), _maxRetryAfter, policy.IsTransient, cancellationToken, lifetime))
-            {
-                retries = new Retries<TState, TAnswer>(this, backend, state, call, started, firstFailure: ex, cancellationToken, lifetime);
-            }
-
-            return complete(state, await retries.RunAsync(policy.Pipeline).ConfigureAwait(false));
+            return await attempts.RunAsync(policy.Pipeline, cancellationToken, lifetime).ConfigureAwait(false);
         }
         catch (TotalTimeoutException ex)
         {
             throw new AgentBayTimeoutException(
-                $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Attempts(retries)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
+                $"The AgentBay call did not succeed within {Seconds(_totalTimeout)} s overall (AgentBayOptions.Retry.TotalTimeout) after {Describe(attempts)}. The service may be overloaded or unreachable; raise Retry.TotalTimeout to keep trying longer.",
                 _totalTimeout,
                 ex.InnerException);
         }
@@ -120,7 +82,7 @@ internal sealed class RetryExecutor
         {
             string retried = safety == CallSafety.NotRepeatable
                 ? " It was not repeated, because the service may have acted on it (creating a session or calling a tool is never repeated then)."
-                : $" That was {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
+                : $" That was {Describe(attempts)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
             throw new AgentBayTimeoutException(
                 $"The AgentBay service did not answer within {Seconds(_attemptTimeout)} s (AgentBayOptions.Timeout, the limit per attempt, or AGENTBAY_TIMEOUT_MS).{retried} Raise the limit if the service is slow, or check the network path to the gateway.",
                 _attemptTimeout,
@@ -135,26 +97,21 @@ internal sealed class RetryExecutor
         {
             string retried = safety == CallSafety.NotRepeatable && ex.Transport != TransportFailure.NotSent
                 ? "It was not repeated, because the request may have reached the service (creating a session or calling a tool is repeated only when it provably was not sent)."
-                : $"Gave up after {Attempts(retries)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
+                : $"Gave up after {Describe(attempts)} (AgentBayOptions.Retry.MaxRetries is {_maxRetries}).";
             throw new AgentBayException($"{ex.Message} {retried}", ex.InnerException) { Transport = ex.Transport };
         }
     }
 
     /// <summary>
     /// Starts an attempt's limit: the smaller of <see cref="AgentBayOptions.Timeout"/> and <paramref name="remaining"/>
-    /// of the overall limit, cut short by the caller or the client's disposal.
+    /// of the overall limit, cut short by <paramref name="call"/> (the caller or the client's disposal).
     /// </summary>
-    private AttemptLimit StartAttempt(TimeSpan remaining, CancellationToken cancellationToken, CancellationToken lifetime)
+    private AttemptLimit StartAttempt(TimeSpan remaining, CancellationToken call)
     {
         bool totalIsTighter = remaining != Timeout.InfiniteTimeSpan && (_attemptTimeout == Timeout.InfiniteTimeSpan || remaining < _attemptTimeout);
         TimeSpan limit = totalIsTighter ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1)) : _attemptTimeout;
-        if (limit == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
-        {
-            return new AttemptLimit(source: null, _attemptTimeout, totalIsTighter, watchLifetime: false, cancellationToken, lifetime);
-        }
-
         var source = limit == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(limit, _timeProvider);
-        return new AttemptLimit(source, _attemptTimeout, totalIsTighter, _lifetimeCancelsAttempts, cancellationToken, lifetime);
+        return new AttemptLimit(source, _attemptTimeout, totalIsTighter, call);
     }
 
     /// <summary>What is left of <see cref="AgentBayRetryOptions.TotalTimeout"/> for a call that started at <paramref name="started"/>.</summary>
@@ -178,7 +135,7 @@ internal sealed class RetryExecutor
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = args => new ValueTask<bool>(
                     args.Outcome.Exception is { } error
-                    && ShouldRetry(error, RemainingOf(args.Context), options.MaxRetryAfter, transient, args.Context.CancellationToken, CancellationToken.None)),
+                    && ShouldRetry(error, RemainingOf(args.Context), options.MaxRetryAfter, transient, args.Context.CancellationToken)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(Delay(args.Outcome.Exception, args.AttemptNumber, args.Context, options)),
             })
             .Build());
@@ -187,9 +144,9 @@ internal sealed class RetryExecutor
     private static TimeSpan RemainingOf(ResilienceContext context) =>
         context.Properties.TryGetValue(RetriesKey, out IRetryBudget? retries) ? retries.Remaining : Timeout.InfiniteTimeSpan;
 
-    private static bool ShouldRetry(Exception error, TimeSpan remaining, TimeSpan maxRetryAfter, Func<Exception, bool> transient, CancellationToken cancellationToken, CancellationToken lifetime)
+    private static bool ShouldRetry(Exception error, TimeSpan remaining, TimeSpan maxRetryAfter, Func<Exception, bool> transient, CancellationToken call)
     {
-        if (cancellationToken.IsCancellationRequested || lifetime.IsCancellationRequested || !transient(error))
+        if (call.IsCancellationRequested || !transient(error))
         {
             return false;
         }
@@ -232,7 +189,7 @@ internal sealed class RetryExecutor
 
     private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Attempts(IRetryBudget? retries) => retries is { Count: > 1 } ? $"{retries.Count} attempts" : "1 attempt";
+    private static string Describe(IRetryBudget attempts) => attempts.Count > 1 ? $"{attempts.Count} attempts" : "1 attempt";
 
     /// <summary>Which failures an operation retries, and the pipeline that retries them.</summary>
     private sealed record RetryPolicy(Func<Exception, bool> IsTransient, ResiliencePipeline Pipeline);
@@ -252,46 +209,31 @@ internal sealed class RetryExecutor
     }
 
     /// <summary>
-    /// One attempt's limit. The attempt runs on a token source of its own, carrying the attempt's timer; the caller's
-    /// token (and, when it is watched, the client's lifetime) is forwarded into it by a registration, which costs less
-    /// than linking them into a further source on every call.
+    /// One attempt's limit: a token source of its own carrying the attempt's timer, into which the call's token (the
+    /// caller's and the client's lifetime, linked) is forwarded.
     /// </summary>
     private readonly struct AttemptLimit : IDisposable
     {
-        private readonly CancellationTokenSource? _source;
-        private readonly CancellationTokenRegistration _fromCaller;
-        private readonly CancellationTokenRegistration _fromLifetime;
-        private readonly CancellationToken _cancellationToken;
-        private readonly CancellationToken _lifetime;
+        private readonly CancellationTokenSource _source;
+        private readonly CancellationTokenRegistration _fromCall;
+        private readonly CancellationToken _call;
         private readonly TimeSpan _attemptTimeout;
         private readonly bool _totalIsTighter;
 
-        public AttemptLimit(
-            CancellationTokenSource? source,
-            TimeSpan attemptTimeout,
-            bool totalIsTighter,
-            bool watchLifetime,
-            CancellationToken cancellationToken,
-            CancellationToken lifetime)
+        public AttemptLimit(CancellationTokenSource source, TimeSpan attemptTimeout, bool totalIsTighter, CancellationToken call)
         {
             _source = source;
-            _cancellationToken = cancellationToken;
-            _lifetime = lifetime;
+            _call = call;
             _attemptTimeout = attemptTimeout;
             _totalIsTighter = totalIsTighter;
-            if (source is not null)
-            {
-                _fromCaller = cancellationToken.UnsafeRegister(Cancel, source);
-                _fromLifetime = watchLifetime ? lifetime.UnsafeRegister(Cancel, source) : default;
-            }
+            _fromCall = call.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), source);
         }
 
         /// <summary>The token the attempt runs on.</summary>
-        public CancellationToken Token => _source?.Token ?? _lifetime;
+        public CancellationToken Token => _source.Token;
 
         /// <summary>Whether the attempt's own timer, not the caller or the client's disposal, cancelled it.</summary>
-        public bool Expired =>
-            _source is { IsCancellationRequested: true } && !_cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested;
+        public bool Expired => _source.IsCancellationRequested && !_call.IsCancellationRequested;
 
         /// <summary>The internal exception an expired attempt becomes: the overall limit's or the attempt's own.</summary>
         public TimeoutException Timeout(OperationCanceledException cancellation) => _totalIsTighter
@@ -300,46 +242,37 @@ internal sealed class RetryExecutor
 
         public void Dispose()
         {
-            _fromCaller.Dispose();
-            _fromLifetime.Dispose();
-            _source?.Dispose();
+            _fromCall.Dispose();
+            _source.Dispose();
         }
-
-        private static void Cancel(object? source) => ((CancellationTokenSource)source!).Cancel();
     }
 
-    /// <summary>The attempts after the first, which the Polly pipeline makes.</summary>
-    private sealed class Retries<TState, T>(
+    /// <summary>One call's attempts, every one of them made by the Polly pipeline.</summary>
+    private sealed class Attempts<TState, T>(
         RetryExecutor executor,
         IAgentBayBackend backend,
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
-        long started,
-        Exception firstFailure,
-        CancellationToken cancellationToken,
-        CancellationToken lifetime) : IRetryBudget
+        long started) : IRetryBudget
     {
-        private int _count = 1;
-
-        // The pipeline's first outcome: the failure of the attempt made before the pipeline started.
-        private ExceptionDispatchInfo? _replay = ExceptionDispatchInfo.Capture(firstFailure);
+        private int _count;
 
         public int Count => Volatile.Read(ref _count);
 
         public TimeSpan Remaining => executor.Remaining(started);
 
-        /// <summary>Makes the retries through <paramref name="pipeline"/>, its first outcome being the first attempt's failure.</summary>
-        public async Task<T> RunAsync(ResiliencePipeline pipeline)
+        /// <summary>Makes the attempts through <paramref name="pipeline"/>.</summary>
+        public async Task<T> RunAsync(ResiliencePipeline pipeline, CancellationToken cancellationToken, CancellationToken lifetime)
         {
-            // Only a call that retries needs one token for both the caller and the client's lifetime: the pipeline
-            // waits out its backoff delays on it.
+            // One token for the caller and the client's lifetime: the attempts run under it and the pipeline waits
+            // out its backoff delays on it.
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
             ResilienceContext context = ResilienceContextPool.Shared.Get(linked.Token);
             context.Properties.Set(RetriesKey, this);
             try
             {
                 return await pipeline.ExecuteAsync(
-                    static (_, retries) => retries.RunAttemptAsync(),
+                    static (context, attempts) => attempts.RunAttemptAsync(context.CancellationToken),
                     context,
                     this).ConfigureAwait(false);
             }
@@ -349,13 +282,8 @@ internal sealed class RetryExecutor
             }
         }
 
-        private async ValueTask<T> RunAttemptAsync()
+        private async ValueTask<T> RunAttemptAsync(CancellationToken callToken)
         {
-            if (Interlocked.Exchange(ref _replay, null) is { } replay)
-            {
-                replay.Throw();
-            }
-
             TimeSpan remaining = Remaining;
             if (remaining != Timeout.InfiniteTimeSpan && remaining <= TimeSpan.Zero)
             {
@@ -363,7 +291,7 @@ internal sealed class RetryExecutor
             }
 
             Interlocked.Increment(ref _count);
-            using AttemptLimit limit = executor.StartAttempt(remaining, cancellationToken, lifetime);
+            using AttemptLimit limit = executor.StartAttempt(remaining, callToken);
             try
             {
                 return await call(backend, state, limit.Token).ConfigureAwait(false);
