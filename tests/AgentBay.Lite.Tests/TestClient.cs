@@ -14,7 +14,7 @@ internal sealed class TestClient
 
     public IAgentBayBackend Backend { get; } = Substitute.For<IAgentBayBackend>();
 
-    public FakeTimeProvider Clock { get; } = new();
+    public TestClock Clock { get; } = new();
 
     public AgentBayOptions Options { get; }
 

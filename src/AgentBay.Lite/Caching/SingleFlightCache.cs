@@ -30,6 +30,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
     private readonly long _timeToLiveTicks;
     private readonly int _maxEntries;
     private readonly object _evictionLock = new();
+    private readonly ISingleFlightCacheObserver? _observer;
     private int _count;
     private long _hits;
     private long _misses;
@@ -40,7 +41,8 @@ internal sealed class SingleFlightCache<TKey, TValue>
     /// <param name="maxEntries">How many entries the cache holds at most.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
-    public SingleFlightCache(TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, IEqualityComparer<TKey>? comparer = null)
+    /// <param name="observer">Told of every hit, miss and eviction as it happens (telemetry), or <see langword="null"/>.</param>
+    public SingleFlightCache(TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, IEqualityComparer<TKey>? comparer = null, ISingleFlightCacheObserver? observer = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
@@ -56,6 +58,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
             ? Math.Max(1, (long)Math.Ceiling(timeToLive.TotalMilliseconds))
             : (long)(timeToLive.TotalSeconds * timeProvider.TimestampFrequency);
         _maxEntries = maxEntries;
+        _observer = observer;
     }
 
     /// <summary>How many lookups were served from the cache.</summary>
@@ -69,6 +72,12 @@ internal sealed class SingleFlightCache<TKey, TValue>
 
     /// <summary>How many entries the cache holds, including fetches in flight.</summary>
     public int Count => Volatile.Read(ref _count);
+
+    private void CountEviction()
+    {
+        Interlocked.Increment(ref _evictions);
+        _observer?.OnEviction();
+    }
 
     /// <summary>The current time in the units of <see cref="_timeToLiveTicks"/>.</summary>
     private long Now() => _systemClock ? Environment.TickCount64 : _timeProvider.GetTimestamp();
@@ -84,6 +93,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
         if (_entries.TryGetValue(key, out var entry) && entry.TryGetFresh(Now(), out var value))
         {
             Interlocked.Increment(ref _hits);
+            _observer?.OnHit();
             return new ValueTask<TValue>(value);
         }
 
@@ -120,6 +130,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
     {
         cancellationToken.ThrowIfCancellationRequested();
         Interlocked.Increment(ref _misses);
+        _observer?.OnMiss();
         var entry = replace ? Replace(key) : JoinOrStart(key);
         if (entry.TryClaimFetch())
         {
@@ -157,7 +168,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
                 {
                     if (existing.IsExpired(Now()))
                     {
-                        Interlocked.Increment(ref _evictions);
+                        CountEviction();
                     }
 
                     return fresh;
@@ -252,7 +263,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
                 {
                     if (TryRemoveEntry(pair.Key, pair.Value))
                     {
-                        Interlocked.Increment(ref _evictions);
+                        CountEviction();
                     }
                 }
                 else if (pair.Value.IsCompleted)
@@ -272,7 +283,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
             {
                 if (TryRemoveEntry(completed[i].Key, completed[i].Value))
                 {
-                    Interlocked.Increment(ref _evictions);
+                    CountEviction();
                     excess--;
                 }
             }
@@ -388,4 +399,17 @@ internal sealed class SingleFlightCache<TKey, TValue>
             }
         }
     }
+}
+
+/// <summary>Told of a <see cref="SingleFlightCache{TKey, TValue}"/>'s hits, misses and evictions as they happen.</summary>
+internal interface ISingleFlightCacheObserver
+{
+    /// <summary>A lookup was served from the cache.</summary>
+    void OnHit();
+
+    /// <summary>A lookup had to fetch, or join a fetch in flight.</summary>
+    void OnMiss();
+
+    /// <summary>An entry was dropped because it expired or the cache was full.</summary>
+    void OnEviction();
 }

@@ -1,11 +1,14 @@
 using System.Collections.ObjectModel;
+using System.Diagnostics.Metrics;
 using System.Net;
 using AgentBay.Lite.Backend;
 using AgentBay.Lite.Links;
 using AgentBay.Lite.Resilience;
 using AgentBay.Lite.Rpc;
 using AgentBay.Lite.Sessions;
+using AgentBay.Lite.Telemetry;
 using AgentBay.Lite.Tools;
+using Microsoft.Extensions.Logging;
 
 namespace AgentBay.Lite;
 
@@ -64,16 +67,36 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     {
     }
 
+    /// <summary>Creates a client from options that logs through <paramref name="loggerFactory"/> and measures on <paramref name="meterFactory"/>'s meter.</summary>
+    /// <param name="options">The API key, gateway and limits; see <see cref="AgentBayOptions"/>.</param>
+    /// <param name="loggerFactory">
+    /// Where the client logs (category <c>AgentBay.Lite</c>); <see langword="null"/> logs nothing. With
+    /// <c>AddAgentBay</c> the container's factory is used.
+    /// </param>
+    /// <param name="meterFactory">
+    /// Where the client's <c>AgentBay.Lite</c> meter comes from; <see langword="null"/> uses one process-wide meter.
+    /// With <c>AddAgentBay</c> the container's factory is used. Spans always come from the <c>AgentBay.Lite</c>
+    /// activity source.
+    /// </param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">A setting is missing or invalid; the message names it and says how to fix it.</exception>
+    public AgentBayClient(AgentBayOptions options, ILoggerFactory? loggerFactory, IMeterFactory? meterFactory)
+        : this(options, options?.HttpClient, createBackend: null, loggerFactory, meterFactory)
+    {
+    }
+
     /// <summary>
     /// Creates a client that sends through <paramref name="httpClient"/> (e.g. one from <c>IHttpClientFactory</c>),
     /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
     /// constructor does. <paramref name="createBackend"/> replaces the RPC backend (tests); by default it is
-    /// <see cref="RpcBackend"/>.
+    /// <see cref="RpcBackend"/>. Logs and metrics go to the factories given, if any.
     /// </summary>
     internal AgentBayClient(
         AgentBayOptions options,
         HttpClient? httpClient,
-        Func<HttpClient, AgentBayOptions, TimeProvider, IAgentBayBackend>? createBackend)
+        Func<HttpClient, AgentBayOptions, TimeProvider, IAgentBayBackend>? createBackend,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid(nameof(options));
@@ -86,9 +109,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         TimeProvider timeProvider = TimeProvider.System;
 
-        // Disposing an HttpClient this client owns cancels the RPC backend's requests in flight, so attempts need not
-        // watch the lifetime themselves; through any other HttpClient or backend they must.
-        var retry = new RetryExecutor(options.Retry, options.Timeout, timeProvider, lifetimeCancelsAttempts: httpClient is not null || createBackend is not null);
+        var retry = new RetryExecutor(options.Retry, options.Timeout, timeProvider);
 
         HttpClient client;
         if (httpClient is null)
@@ -118,7 +139,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 ? new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider)
                 : createBackend(client, options, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
-            _services = Compose(backend, retry, options, timeProvider, _lifetime.Token);
+            var telemetry = new ClientTelemetry(loggerFactory, meterFactory, options.GetBaseAddress(), timeProvider);
+            _services = Compose(backend, retry, telemetry, options, timeProvider, _lifetime.Token);
         }
         catch
         {
@@ -128,25 +150,32 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     }
 
     /// <summary>Creates a client on a given backend (tests). The backend is not disposed by the client.</summary>
-    internal AgentBayClient(IAgentBayBackend backend, AgentBayOptions options, TimeProvider timeProvider)
+    internal AgentBayClient(
+        IAgentBayBackend backend,
+        AgentBayOptions options,
+        TimeProvider timeProvider,
+        ILoggerFactory? loggerFactory = null,
+        IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         options.ThrowIfInvalid(nameof(options));
-        _services = Compose(backend, new RetryExecutor(options.Retry, options.Timeout, timeProvider), options, timeProvider, _lifetime.Token);
+        var telemetry = new ClientTelemetry(loggerFactory, meterFactory, options.GetBaseAddress(), timeProvider);
+        _services = Compose(backend, new RetryExecutor(options.Retry, options.Timeout, timeProvider), telemetry, options, timeProvider, _lifetime.Token);
     }
 
     /// <summary>The services this client's sessions call.</summary>
     internal AgentBayServices Services => _services;
 
     /// <summary>Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services.</summary>
-    private static AgentBayServices Compose(IAgentBayBackend wire, RetryExecutor retry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
+    private static AgentBayServices Compose(
+        IAgentBayBackend wire, RetryExecutor retry, ClientTelemetry telemetry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
     {
-        var resilient = new ResilientBackend(wire, retry, lifetime);
+        var resilient = new ResilientBackend(wire, retry, telemetry, lifetime);
         return new AgentBayServices(
             new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
-            new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider),
+            new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider, telemetry),
             new ToolService(resilient));
     }
 

@@ -1,6 +1,8 @@
 using AgentBay.Lite;
 using AgentBay.Lite.DependencyInjection;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -229,7 +231,9 @@ public static class AgentBayServiceCollectionExtensions
         // Options first: an invalid configuration fails here, with the validator's message, before any HTTP setup.
         AgentBayOptions options = GetOptions(services, optionsName);
         HttpClient http = services.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName);
-        return new AgentBayClient(options, http, createBackend: null);
+        // Logs and metrics go where the host's go (AddLogging, AddMetrics); without them, nowhere and to the process-wide meter.
+        return new AgentBayClient(
+            options, http, createBackend: null, services.GetService<ILoggerFactory>(), services.GetService<IMeterFactory>());
     }
 
     /// <summary>Applies the <c>AGENTBAY_*</c> variables that are set, leaving every other setting as it is.</summary>

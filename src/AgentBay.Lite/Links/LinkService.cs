@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using AgentBay.Lite.Backend;
 using AgentBay.Lite.Caching;
 using AgentBay.Lite.FanOut;
+using AgentBay.Lite.Telemetry;
+using Microsoft.Extensions.Logging;
 
 namespace AgentBay.Lite.Links;
 
@@ -16,13 +19,15 @@ internal sealed class LinkService
     private readonly LinkPortRange _ports;
     private readonly TimeProvider _timeProvider;
     private readonly SingleFlightCache<LinkKey, SessionLink>? _cache;
+    private readonly ClientTelemetry _telemetry;
 
-    public LinkService(IAgentBayBackend backend, LinkCacheOptions cache, LinkPortRange ports, TimeProvider timeProvider)
+    public LinkService(IAgentBayBackend backend, LinkCacheOptions cache, LinkPortRange ports, TimeProvider timeProvider, ClientTelemetry telemetry)
     {
         _backend = backend;
         _ports = ports;
         _timeProvider = timeProvider;
-        _cache = cache.Enabled ? new(cache.TimeToLive, cache.MaxEntries, timeProvider) : null;
+        _telemetry = telemetry;
+        _cache = cache.Enabled ? new(cache.TimeToLive, cache.MaxEntries, timeProvider, observer: telemetry.Metrics) : null;
     }
 
     /// <summary>The cache's counters; all zero without a cache.</summary>
@@ -48,14 +53,25 @@ internal sealed class LinkService
     }
 
     /// <summary>Many links, at most <paramref name="maxConcurrency"/> at once; one result per key, in order.</summary>
-    public async Task<IReadOnlyList<LinkResult>> GetManyAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, CancellationToken cancellationToken) =>
-        await BoundedFanOut.RunAsync(keys, maxConcurrency, comparer: null, GetAsync, Success, Failure, cancellationToken).ConfigureAwait(false);
+    public async Task<IReadOnlyList<LinkResult>> GetManyAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, CancellationToken cancellationToken)
+    {
+        using FanOutScope scope = new(this, keys.Count, maxConcurrency);
+        LinkResult[] results = await BoundedFanOut.RunAsync(keys, maxConcurrency, comparer: null, GetInBatchAsync, Success, Failure, cancellationToken).ConfigureAwait(false);
+        foreach (LinkResult result in results)
+        {
+            scope.Count(result);
+        }
+
+        return results;
+    }
 
     /// <summary>Many links, at most <paramref name="maxConcurrency"/> at once, each result as it completes.</summary>
     public async IAsyncEnumerable<LinkResult> StreamAsync(IReadOnlyList<LinkKey> keys, int maxConcurrency, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var (_, result) in BoundedFanOut.StreamAsync(keys, maxConcurrency, comparer: null, GetAsync, Success, Failure, cancellationToken).ConfigureAwait(false))
+        using FanOutScope scope = new(this, keys.Count, maxConcurrency);
+        await foreach (var (_, result) in BoundedFanOut.StreamAsync(keys, maxConcurrency, comparer: null, GetInBatchAsync, Success, Failure, cancellationToken).ConfigureAwait(false))
         {
+            scope.Count(result);
             yield return result;
         }
     }
@@ -89,12 +105,83 @@ internal sealed class LinkService
     private async Task<SessionLink> FetchAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
     {
         LinkRecord record = await _backend.GetLinkAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
+        ILogger logger = _telemetry.Logger;
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            string redacted = LinkRedaction.Redact(record.Url);
+            string kind = request.ToString();
+            Log.LinkFetched(logger, redacted, kind, sessionId, record.RequestId);
+        }
+
         return new SessionLink(record.Url, request, sessionId, record.RequestId, _timeProvider.GetUtcNow(), _timeProvider);
     }
 
-    private ValueTask<SessionLink> GetAsync(LinkKey key, CancellationToken cancellationToken) => GetAsync(key.SessionId, key.Request, cancellationToken);
+    /// <summary>One link of a batch, counted in the fan-out's in-flight instrument while it is fetched.</summary>
+    private async ValueTask<SessionLink> GetInBatchAsync(LinkKey key, CancellationToken cancellationToken)
+    {
+        _telemetry.Metrics.FanOutInFlight.Add(1);
+        try
+        {
+            return await GetAsync(key.SessionId, key.Request, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _telemetry.Metrics.FanOutInFlight.Add(-1);
+        }
+    }
 
     private static LinkResult Success(LinkKey key, SessionLink link) => LinkResult.Success(link);
 
     private static LinkResult Failure(LinkKey key, Exception error) => LinkResult.Failure(key.SessionId, key.Request, error);
+
+    /// <summary>A batch's span (<c>AgentBay GetLinks</c>, parent of its links' operation spans) and its closing log event.</summary>
+    private sealed class FanOutScope : IDisposable
+    {
+        private readonly LinkService _owner;
+        private readonly Activity? _span;
+        private readonly long _started;
+        private readonly int _count;
+        private readonly int _maxConcurrency;
+        private int _failed;
+
+        public FanOutScope(LinkService owner, int count, int maxConcurrency)
+        {
+            _owner = owner;
+            _count = count;
+            _maxConcurrency = maxConcurrency;
+            _started = owner._timeProvider.GetTimestamp();
+            _span = ClientTelemetry.StartSpan("AgentBay GetLinks");
+            _span?.SetTag(AgentBayDiagnostics.Tags.LinkCount, count);
+            _span?.SetTag(AgentBayDiagnostics.Tags.MaxConcurrency, maxConcurrency);
+        }
+
+        public void Count(LinkResult result)
+        {
+            if (!result.Succeeded)
+            {
+                _failed++;
+            }
+        }
+
+        public void Dispose()
+        {
+            if (_span is not null)
+            {
+                _span.SetTag(AgentBayDiagnostics.Tags.LinksFailed, _failed);
+                if (_failed > 0)
+                {
+                    _span.SetStatus(ActivityStatusCode.Error, $"{_failed} of {_count} links failed");
+                }
+
+                _span.Dispose();
+            }
+
+            ILogger logger = _owner._telemetry.Logger;
+            if (logger.IsEnabled(LogLevel.Debug))
+            {
+                double elapsed = _owner._telemetry.ElapsedMilliseconds(_started);
+                Log.FanOutCompleted(logger, _count, _maxConcurrency, elapsed, _failed);
+            }
+        }
+    }
 }

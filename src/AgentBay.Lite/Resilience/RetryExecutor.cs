@@ -11,7 +11,7 @@ namespace AgentBay.Lite.Resilience;
 /// </summary>
 /// <remarks>
 /// A plain loop rather than a resilience library: the SDK needs one retry strategy, and Polly's pipeline builder
-/// validates its options through DataAnnotations, which linked <c>TypeDescriptor</c> and Polly itself (about 250 KB)
+/// validates its options through DataAnnotations, which linked <c>TypeDescriptor</c> and, with Polly itself, 1.2 MB
 /// into every NativeAOT app on the SDK.
 /// </remarks>
 internal sealed class RetryExecutor
@@ -23,19 +23,12 @@ internal sealed class RetryExecutor
     private readonly TimeSpan _baseDelay;
     private readonly TimeSpan _maxDelay;
     private readonly TimeSpan _maxRetryAfter;
-    private readonly bool _lifetimeCancelsAttempts;
 
     /// <summary>Creates the executor.</summary>
     /// <param name="options">The retry settings.</param>
     /// <param name="attemptTimeout">The limit per attempt (<see cref="AgentBayOptions.Timeout"/>).</param>
     /// <param name="timeProvider">The clock for limits and delays.</param>
-    /// <param name="lifetimeCancelsAttempts">
-    /// Whether the client's disposal cancels an attempt in flight through the attempt's token. A client that owns its
-    /// HttpClient passes <see langword="false"/>: disposing that HttpClient cancels its requests in flight anyway, and
-    /// every call is spared a registration on the one lifetime source all concurrent calls share, which contention
-    /// under fan-out made cost about 0.8 µs a call. Backoff delays always end on disposal.
-    /// </param>
-    public RetryExecutor(AgentBayRetryOptions options, TimeSpan attemptTimeout, TimeProvider timeProvider, bool lifetimeCancelsAttempts = true)
+    public RetryExecutor(AgentBayRetryOptions options, TimeSpan attemptTimeout, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -46,25 +39,19 @@ internal sealed class RetryExecutor
         _baseDelay = options.BaseDelay;
         _maxDelay = options.MaxDelay;
         _maxRetryAfter = options.MaxRetryAfter;
-        _lifetimeCancelsAttempts = lifetimeCancelsAttempts;
     }
 
-    /// <summary>
-    /// Runs <paramref name="call"/> until it succeeds, fails for good, or a limit is hit, and shapes the answer with
-    /// <paramref name="complete"/> (in the same frame, so a caller that only maps the answer needs no async layer).
-    /// </summary>
+    /// <summary>Runs <paramref name="call"/> until it succeeds, fails for good, or a limit is hit.</summary>
     /// <param name="backend">The backend.</param>
     /// <param name="state">The call's arguments.</param>
     /// <param name="call">One attempt.</param>
-    /// <param name="complete">Makes the result from the state and the backend's answer.</param>
     /// <param name="safety">Whether the operation may be repeated after it may have reached the service.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation surfaces as <see cref="OperationCanceledException"/>.</param>
-    /// <param name="lifetime">The client's lifetime; disposing the client stops retries.</param>
-    public async Task<T> ExecuteAsync<TState, TAnswer, T>(
+    /// <param name="lifetime">The client's lifetime; disposing the client ends the attempt in flight and stops retries.</param>
+    public async Task<T> ExecuteAsync<TState, T>(
         IAgentBayBackend backend,
         TState state,
-        Func<IAgentBayBackend, TState, CancellationToken, Task<TAnswer>> call,
-        Func<TState, TAnswer, T> complete,
+        Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
         CallSafety safety,
         CancellationToken cancellationToken,
         CancellationToken lifetime)
@@ -74,6 +61,10 @@ internal sealed class RetryExecutor
         long started = _timeProvider.GetTimestamp();
         Func<Exception, bool> isTransient = safety == CallSafety.Repeatable ? TransientFaults.IsTransient : TransientFaults.NeverSent;
         int attempts = 0;
+
+        // One token for the caller and the client's lifetime: the attempts run under it and the backoff waits on it.
+        using var callSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
+        CancellationToken callToken = callSource.Token;
         try
         {
             while (true)
@@ -87,11 +78,11 @@ internal sealed class RetryExecutor
 
                 attempts++;
                 Exception failure;
-                using (AttemptLimit limit = StartAttempt(remaining, cancellationToken, lifetime))
+                using (AttemptLimit limit = StartAttempt(remaining, callToken))
                 {
                     try
                     {
-                        return complete(state, await call(backend, state, limit.Token).ConfigureAwait(false));
+                        return await call(backend, state, limit.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException ex) when (limit.Expired)
                     {
@@ -103,12 +94,12 @@ internal sealed class RetryExecutor
                     }
                 }
 
-                if (attempts > _maxRetries || !ShouldRetry(failure, Remaining(started), isTransient, cancellationToken, lifetime))
+                if (attempts > _maxRetries || !ShouldRetry(failure, Remaining(started), isTransient, callToken))
                 {
                     ExceptionDispatchInfo.Throw(failure);
                 }
 
-                await WaitBeforeRetryAsync(failure, retry: attempts - 1, started, cancellationToken, lifetime).ConfigureAwait(false);
+                await WaitBeforeRetryAsync(failure, retry: attempts - 1, started, callToken).ConfigureAwait(false);
             }
         }
         catch (TotalTimeoutException ex)
@@ -155,28 +146,23 @@ internal sealed class RetryExecutor
 
     /// <summary>
     /// Starts an attempt's limit: the smaller of <see cref="AgentBayOptions.Timeout"/> and <paramref name="remaining"/>
-    /// of the overall limit, cut short by the caller or the client's disposal.
+    /// of the overall limit, cut short by <paramref name="call"/> (the caller or the client's disposal).
     /// </summary>
-    private AttemptLimit StartAttempt(TimeSpan remaining, CancellationToken cancellationToken, CancellationToken lifetime)
+    private AttemptLimit StartAttempt(TimeSpan remaining, CancellationToken call)
     {
         bool totalIsTighter = remaining != Timeout.InfiniteTimeSpan && (_attemptTimeout == Timeout.InfiniteTimeSpan || remaining < _attemptTimeout);
         TimeSpan limit = totalIsTighter ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromTicks(1)) : _attemptTimeout;
-        if (limit == Timeout.InfiniteTimeSpan && !cancellationToken.CanBeCanceled)
-        {
-            return new AttemptLimit(source: null, _attemptTimeout, totalIsTighter, watchLifetime: false, cancellationToken, lifetime);
-        }
-
         var source = limit == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(limit, _timeProvider);
-        return new AttemptLimit(source, _attemptTimeout, totalIsTighter, _lifetimeCancelsAttempts, cancellationToken, lifetime);
+        return new AttemptLimit(source, _attemptTimeout, totalIsTighter, call);
     }
 
     /// <summary>What is left of <see cref="AgentBayRetryOptions.TotalTimeout"/> for a call that started at <paramref name="started"/>.</summary>
     private TimeSpan Remaining(long started) =>
         _totalTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _totalTimeout - _timeProvider.GetElapsedTime(started);
 
-    private bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> isTransient, CancellationToken cancellationToken, CancellationToken lifetime)
+    private bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> isTransient, CancellationToken call)
     {
-        if (cancellationToken.IsCancellationRequested || lifetime.IsCancellationRequested || !isTransient(error))
+        if (call.IsCancellationRequested || !isTransient(error))
         {
             return false;
         }
@@ -190,10 +176,10 @@ internal sealed class RetryExecutor
     /// <summary>
     /// Waits before retry number <paramref name="retry"/> (0 for the first): the service's Retry-After when it gave one,
     /// else exponential backoff with jitter (between half and all of BaseDelay × 2^retry, capped at MaxDelay); never
-    /// longer than what is left of the overall limit, so the next attempt reports it. The caller's cancellation and the
-    /// client's disposal end the wait.
+    /// longer than what is left of the overall limit, so the next attempt reports it. <paramref name="call"/> (the
+    /// caller's cancellation or the client's disposal) ends the wait.
     /// </summary>
-    private async Task WaitBeforeRetryAsync(Exception error, int retry, long started, CancellationToken cancellationToken, CancellationToken lifetime)
+    private async Task WaitBeforeRetryAsync(Exception error, int retry, long started, CancellationToken call)
     {
         TimeSpan delay;
         if (error is AgentBayThrottledException { RetryAfter: { } retryAfter } && retryAfter > TimeSpan.Zero)
@@ -213,8 +199,7 @@ internal sealed class RetryExecutor
             delay = remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero;
         }
 
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lifetime);
-        await Task.Delay(delay, _timeProvider, stop.Token).ConfigureAwait(false);
+        await Task.Delay(delay, _timeProvider, call).ConfigureAwait(false);
     }
 
     private static ObjectDisposedException Abandoned(Exception cause) =>
@@ -229,46 +214,31 @@ internal sealed class RetryExecutor
         : TimeoutException("AgentBayOptions.Retry.TotalTimeout ran out.", innerException);
 
     /// <summary>
-    /// One attempt's limit. The attempt runs on a token source of its own, carrying the attempt's timer; the caller's
-    /// token (and, when it is watched, the client's lifetime) is forwarded into it by a registration, which costs less
-    /// than linking them into a further source on every call.
+    /// One attempt's limit: a token source of its own carrying the attempt's timer, into which the call's token (the
+    /// caller's and the client's lifetime, linked) is forwarded.
     /// </summary>
     private readonly struct AttemptLimit : IDisposable
     {
-        private readonly CancellationTokenSource? _source;
-        private readonly CancellationTokenRegistration _fromCaller;
-        private readonly CancellationTokenRegistration _fromLifetime;
-        private readonly CancellationToken _cancellationToken;
-        private readonly CancellationToken _lifetime;
+        private readonly CancellationTokenSource _source;
+        private readonly CancellationTokenRegistration _fromCall;
+        private readonly CancellationToken _call;
         private readonly TimeSpan _attemptTimeout;
         private readonly bool _totalIsTighter;
 
-        public AttemptLimit(
-            CancellationTokenSource? source,
-            TimeSpan attemptTimeout,
-            bool totalIsTighter,
-            bool watchLifetime,
-            CancellationToken cancellationToken,
-            CancellationToken lifetime)
+        public AttemptLimit(CancellationTokenSource source, TimeSpan attemptTimeout, bool totalIsTighter, CancellationToken call)
         {
             _source = source;
-            _cancellationToken = cancellationToken;
-            _lifetime = lifetime;
+            _call = call;
             _attemptTimeout = attemptTimeout;
             _totalIsTighter = totalIsTighter;
-            if (source is not null)
-            {
-                _fromCaller = cancellationToken.UnsafeRegister(Cancel, source);
-                _fromLifetime = watchLifetime ? lifetime.UnsafeRegister(Cancel, source) : default;
-            }
+            _fromCall = call.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), source);
         }
 
         /// <summary>The token the attempt runs on.</summary>
-        public CancellationToken Token => _source?.Token ?? _lifetime;
+        public CancellationToken Token => _source.Token;
 
         /// <summary>Whether the attempt's own timer, not the caller or the client's disposal, cancelled it.</summary>
-        public bool Expired =>
-            _source is { IsCancellationRequested: true } && !_cancellationToken.IsCancellationRequested && !_lifetime.IsCancellationRequested;
+        public bool Expired => _source.IsCancellationRequested && !_call.IsCancellationRequested;
 
         /// <summary>The internal exception an expired attempt becomes: the overall limit's or the attempt's own.</summary>
         public TimeoutException Timeout(OperationCanceledException cancellation) => _totalIsTighter
@@ -277,11 +247,8 @@ internal sealed class RetryExecutor
 
         public void Dispose()
         {
-            _fromCaller.Dispose();
-            _fromLifetime.Dispose();
-            _source?.Dispose();
+            _fromCall.Dispose();
+            _source.Dispose();
         }
-
-        private static void Cancel(object? source) => ((CancellationTokenSource)source!).Cancel();
     }
 }

@@ -215,7 +215,11 @@ internal sealed class RpcBackend : IAgentBayBackend
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
         var first = data.Content is { Count: > 0 } content ? content[0] : null;
         var text = first?.Text ?? first?.Blob ?? first?.Data ?? string.Empty;
-        return new ToolResult(data.IsError == true, text, RpcEnvelopeReader.NullIfEmpty(envelope.RequestId));
+
+        // A failed tool's text becomes the exception's message, so a command that printed the key (echo $KEY; exit 1)
+        // must not hand it back there. A successful result is the caller's own data and stays as it is.
+        var isError = data.IsError == true;
+        return new ToolResult(isError, isError ? _secrets.Redact(text)! : text, RpcEnvelopeReader.NullIfEmpty(envelope.RequestId));
     }
 
     /// <summary>Releases a session at once (ReleaseMcpSession), the older synchronous delete.</summary>

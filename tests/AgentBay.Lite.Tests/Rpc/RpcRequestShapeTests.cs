@@ -177,7 +177,7 @@ public sealed partial class RpcRequestShapeTests
     [Fact]
     public async Task The_timestamp_follows_the_clock_from_one_second_to_the_next()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(TestClock.StartTime);
         using var host = new RpcTestHost(clock: clock).Answer(Ok).Answer(Ok).Answer(Ok);
 
         await host.Backend.DeleteSessionAsync("s-1", CancellationToken.None);
