@@ -7,6 +7,7 @@ using AgentBay.Lite.Emulator.Browser;
 using AgentBay.Lite.Emulator.Control;
 using AgentBay.Lite.Emulator.Gateway;
 using AgentBay.Lite.Emulator.Hosting;
+using AgentBay.Lite.Emulator.LiveView;
 using AgentBay.Lite.Emulator.Rpc;
 using AgentBay.Lite.Emulator.Security;
 using Microsoft.AspNetCore.Builder;
@@ -144,6 +145,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
         builder.Services.AddRoutingCore();
         builder.Services.AddLinkGateway();
+        builder.Services.AddSingleton(_ => new LiveViewEndpoints(state.ResourceTokens, state.Browsers, state.Tools));
         var app = builder.Build();
         var guard = new BrowserRequestGuard([options.PublicHost]);
         app.Use(async (context, next) =>
@@ -156,6 +158,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
             await next(context);
         });
+        app.Services.GetRequiredService<LiveViewEndpoints>().Map(app);
         ControlEndpoints.Map(app, state);
         app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
         RpcEndpoint.Map(app, state);
