@@ -150,7 +150,11 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         var guard = new BrowserRequestGuard([options.PublicHost]);
         app.Use(async (context, next) =>
         {
-            if (!BrowserRequestGuard.IsExempt(context.Request.Path) && guard.Check(context.Request) is { } refusal)
+            var path = context.Request.Path;
+            var refusal = BrowserRequestGuard.IsExempt(path) ? null
+                : LiveViewEndpoints.IsLiveViewPath(path) ? guard.CheckHost(context.Request)
+                : guard.Check(context.Request);
+            if (refusal is not null)
             {
                 await BrowserRequestGuard.RefuseAsync(context.Response, refusal);
                 return;

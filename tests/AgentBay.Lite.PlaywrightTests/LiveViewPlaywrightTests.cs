@@ -67,7 +67,7 @@ public sealed class LiveViewPlaywrightTests : IAsyncLifetime
 
             SessionInfo info = await session.GetInfoAsync();
             Assert.NotNull(info.ResourceUrl);
-            IPage view = await _viewer.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+            IPage view = await _viewer.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 720 } });
             await view.GotoAsync(info.ResourceUrl!.ToString());
             await view.WaitForFunctionAsync("() => Number(document.body.dataset.frames || 0) >= 1", null, new PageWaitForFunctionOptions { Timeout = 60_000 });
             await Assertions.Expect(view.Locator("#page-title")).ToHaveTextAsync("painted in the session", new LocatorAssertionsToHaveTextOptions { Timeout = 30_000 });
@@ -98,6 +98,10 @@ public sealed class LiveViewPlaywrightTests : IAsyncLifetime
 
             // The page moved to the typed text in the view too.
             await view.WaitForFunctionAsync("n => Number(document.body.dataset.frames) > n", framesBeforeTyping, new PageWaitForFunctionOptions { Timeout = 15_000 });
+
+            // The browser session has the terminal too (the README's screenshot shows both).
+            await RunAsync(view, "echo typed into the tab: $(ls /tmp | grep -c agentbay_browser) browser profile");
+            await Assertions.Expect(view.Locator("#output")).ToContainTextAsync("typed into the tab: 1 browser profile\n[exit 0]", new LocatorAssertionsToContainTextOptions { Timeout = 30_000 });
             await view.ScreenshotAsync(new PageScreenshotOptions { Path = OutputPath("liveview-after-typing.png") });
         }
         finally

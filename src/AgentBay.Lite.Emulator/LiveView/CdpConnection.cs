@@ -195,7 +195,14 @@ internal sealed class CdpConnection : IAsyncDisposable
                     return;
                 }
 
-                await DispatchAsync(buffer.WrittenMemory).ConfigureAwait(false);
+                try
+                {
+                    await DispatchAsync(buffer.WrittenMemory).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+                {
+                    // A message not shaped as the protocol says: skip it.
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)

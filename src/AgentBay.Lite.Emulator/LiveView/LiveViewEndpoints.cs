@@ -35,13 +35,24 @@ internal sealed class LiveViewEndpoints : IDisposable
         _tools = tools;
     }
 
+    /// <summary>The path prefix of the page's script and style.</summary>
+    public const string AssetPrefix = "/liveview";
+
+    /// <summary>
+    /// True for the live view's paths. The browser-request guard applies only its Host check to them: a person may
+    /// open a resource URL from a link on any site (the page cannot be framed, and the token is the capability), while
+    /// the page's WebSocket, which is what acts on the session, demands the emulator's own Origin here.
+    /// </summary>
+    public static bool IsLiveViewPath(PathString path) =>
+        path.StartsWithSegments(Prefix, StringComparison.Ordinal) || path.StartsWithSegments(AssetPrefix, StringComparison.Ordinal);
+
     /// <summary>Maps the live view's routes; WebSocket support is switched on for its paths only.</summary>
     public void Map(WebApplication app)
     {
         app.UseWhen(c => c.Request.Path.StartsWithSegments(Prefix, StringComparison.Ordinal), branch => branch.UseWebSockets());
         app.MapGet(Prefix + "/{token}", ServePageAsync);
         app.Map(Prefix + "/{token}/ws", ServeSocketAsync);
-        app.MapGet("/liveview/{name}", context => LiveViewPages.WriteAssetAsync(context, (string)context.Request.RouteValues["name"]!));
+        app.MapGet(AssetPrefix + "/{name}", context => LiveViewPages.WriteAssetAsync(context, (string)context.Request.RouteValues["name"]!));
     }
 
     public void Dispose() => _connector.Dispose();

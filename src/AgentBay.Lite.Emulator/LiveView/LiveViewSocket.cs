@@ -29,6 +29,7 @@ internal sealed class LiveViewSocket(
     private int _commandRunning;
     private Task _command = Task.CompletedTask;
     private Task _starting = Task.CompletedTask;
+    private CancellationToken _viewerGone;
 
     public void Dispose() => _sendLock.Dispose();
 
@@ -37,6 +38,7 @@ internal sealed class LiveViewSocket(
         var remaining = expiresAt - time.GetUtcNow();
         using var expiry = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, session.Ended, expiry.Token);
+        _viewerGone = stop.Token;
         try
         {
             await SendFilesAsync(stop.Token).ConfigureAwait(false);
@@ -144,7 +146,7 @@ internal sealed class LiveViewSocket(
 
     private async Task HandleAsync(JsonElement message, CancellationToken cancellationToken)
     {
-        if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("type"u8, out var type))
+        if (message.ValueKind != JsonValueKind.Object || !message.TryGetProperty("type"u8, out var type) || type.ValueKind != JsonValueKind.String)
         {
             return;
         }
@@ -152,7 +154,7 @@ internal sealed class LiveViewSocket(
         switch (type.GetString())
         {
             case "run":
-                if (message.TryGetProperty("command"u8, out var command) && command.GetString() is { Length: > 0 } text)
+                if (message.TryGetProperty("command"u8, out var command) && command.ValueKind == JsonValueKind.String && command.GetString() is { Length: > 0 } text)
                 {
                     await RunCommandAsync(text, cancellationToken).ConfigureAwait(false);
                 }
@@ -184,14 +186,7 @@ internal sealed class LiveViewSocket(
                 }
 
                 using var args = JsonDocument.Parse(LiveViewJson.Object(w => w.WriteString("command"u8, command)));
-                var result = await tools.CallAsync(workspace, "shell", args.RootElement,
-                    (text, isStderr) => new ValueTask(SendAsync(w =>
-                    {
-                        w.WriteString("type"u8, "out");
-                        w.WriteString("stream"u8, isStderr ? "stderr" : "stdout");
-                        w.WriteString("text"u8, text);
-                    }, cancellationToken)),
-                    cancellationToken).ConfigureAwait(false);
+                var result = await tools.CallAsync(workspace, "shell", args.RootElement, SendOutputAsync, cancellationToken).ConfigureAwait(false);
                 await SendAsync(w =>
                 {
                     w.WriteString("type"u8, "exit");
@@ -220,6 +215,23 @@ internal sealed class LiveViewSocket(
                 Volatile.Write(ref _commandRunning, 0);
             }
         }, CancellationToken.None);
+    }
+
+    /// <summary>Passes a running command's output on; a viewer gone mid-command is not the command's failure (its cancellation kills it).</summary>
+    private async ValueTask SendOutputAsync(string text, bool isStderr)
+    {
+        try
+        {
+            await SendAsync(w =>
+            {
+                w.WriteString("type"u8, "out");
+                w.WriteString("stream"u8, isStderr ? "stderr" : "stdout");
+                w.WriteString("text"u8, text);
+            }, _viewerGone).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
     }
 
     private static int? ExitCode(ToolResult result)

@@ -23,8 +23,9 @@ internal enum ResourceTokenState
 /// </summary>
 /// <remarks>
 /// Expired tokens are remembered for a while so their holder gets "expired" (410) rather than "unknown" (404);
-/// tokens of ended sessions count as unknown. The table is pruned as it grows, so it stays bounded by the sessions'
-/// recent activity.
+/// tokens of ended sessions count as unknown. Memory stays bounded however often sessions are described (GetSession
+/// in a loop): each session keeps its <see cref="MaxPerSession"/> newest tokens (an older one is forgotten, so it
+/// gets 404), and the table is pruned of ended sessions and long-expired tokens as it grows.
 /// </remarks>
 internal sealed class ResourceTokens(SessionService sessions, TimeProvider time)
 {
@@ -34,10 +35,15 @@ internal sealed class ResourceTokens(SessionService sessions, TimeProvider time)
     /// <summary>How long an expired token is still recognised as expired.</summary>
     private static readonly TimeSpan RememberExpired = TimeSpan.FromHours(2);
 
+    /// <summary>How many tokens a session keeps at once.</summary>
+    public const int MaxPerSession = 32;
+
     private const int PruneThreshold = 4096;
 
     private readonly ConcurrentDictionary<string, Entry> _tokens = new(StringComparer.Ordinal);
-    private int _pruneAt = PruneThreshold;
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<string>> _bySession = new(StringComparer.Ordinal);
+    private int _issuedSincePrune;
+    private int _pruneEvery = PruneThreshold;
 
     public TimeProvider Time => time;
 
@@ -49,8 +55,17 @@ internal sealed class ResourceTokens(SessionService sessions, TimeProvider time)
         var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24));
         var expiresAt = time.GetUtcNow() + Lifetime;
         _tokens[token] = new Entry(sessionId, expiresAt);
-        if (_tokens.Count >= Volatile.Read(ref _pruneAt))
+        var issued = _bySession.GetOrAdd(sessionId, static _ => new ConcurrentQueue<string>());
+        issued.Enqueue(token);
+        while (issued.Count > MaxPerSession && issued.TryDequeue(out var oldest))
         {
+            _tokens.TryRemove(oldest, out _);
+        }
+
+        // Pruning walks the table, so it runs after as many issues as the table held last time: O(1) per issue.
+        if (Interlocked.Increment(ref _issuedSincePrune) >= Volatile.Read(ref _pruneEvery))
+        {
+            Interlocked.Exchange(ref _issuedSincePrune, 0);
             Prune();
         }
 
@@ -89,7 +104,15 @@ internal sealed class ResourceTokens(SessionService sessions, TimeProvider time)
             }
         }
 
-        Volatile.Write(ref _pruneAt, Math.Max(PruneThreshold, _tokens.Count * 2));
+        foreach (var sessionId in _bySession.Keys)
+        {
+            if (sessions.Find(sessionId) is null)
+            {
+                _bySession.TryRemove(sessionId, out _);
+            }
+        }
+
+        Volatile.Write(ref _pruneEvery, Math.Max(PruneThreshold, _tokens.Count));
     }
 
     private sealed record Entry(string SessionId, DateTimeOffset ExpiresAt);

@@ -212,6 +212,10 @@ internal sealed class Screencast : IAsyncDisposable
         {
             // The viewer has gone; the socket's owner disposes this screencast.
         }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            // An event not shaped as the protocol says: skip it rather than stop the view.
+        }
     }
 
     private Task SendPageAsync(string url, string title) => _send(w =>

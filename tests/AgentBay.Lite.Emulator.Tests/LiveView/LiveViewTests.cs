@@ -87,6 +87,25 @@ public sealed class LiveViewTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task A_session_keeps_its_newest_links_however_often_it_is_described()
+    {
+        var id = await _rpc.CreateSessionAsync(("ImageId", "code_latest"));
+        var urls = new List<Uri>();
+        for (var i = 0; i <= 32; i++)
+        {
+            urls.Add(new Uri(await ResourceUrlAsync(id)));
+        }
+
+        using var oldest = await _http.GetAsync(urls[0]);
+        Assert.Equal(HttpStatusCode.NotFound, oldest.StatusCode);
+        foreach (var kept in new[] { urls[1], urls[^1] })
+        {
+            using var page = await _http.GetAsync(kept);
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task The_socket_answers_only_the_emulators_own_page()
     {
         var id = await _rpc.CreateSessionAsync(("ImageId", "code_latest"));
@@ -103,6 +122,13 @@ public sealed class LiveViewTests : IAsyncLifetime, IDisposable
         request.Headers.Host = "rebound.example:" + _emulator.Endpoint.Port;
         using var rebound = await _http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Forbidden, rebound.StatusCode);
+
+        // A person may follow the link from any site: the page itself opens on a cross-site navigation.
+        using var navigation = new HttpRequestMessage(HttpMethod.Get, url);
+        navigation.Headers.Add("Sec-Fetch-Site", "cross-site");
+        navigation.Headers.Add("Sec-Fetch-Mode", "navigate");
+        using var followed = await _http.SendAsync(navigation);
+        Assert.Equal(HttpStatusCode.OK, followed.StatusCode);
 
         using var own = await ConnectAsync(url, OwnOrigin());
         Assert.Equal(WebSocketState.Open, own.State);
