@@ -30,6 +30,9 @@ internal sealed class LiveViewSocket(
     private Task _command = Task.CompletedTask;
     private Task _starting = Task.CompletedTask;
     private CancellationToken _viewerGone;
+    private int _closing;
+    private Task _closed = Task.CompletedTask;
+    private CancellationTokenSource? _receiving;
 
     public void Dispose() => _sendLock.Dispose();
 
@@ -38,7 +41,13 @@ internal sealed class LiveViewSocket(
         var remaining = expiresAt - time.GetUtcNow();
         using var expiry = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, session.Ended, expiry.Token);
+        using var receiving = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         _viewerGone = stop.Token;
+        _receiving = receiving;
+        // At expiry or the session's end the page gets a close frame that says why; the receive loop ends when the page
+        // answers it, or 5 s later.
+        using var closeOnExpiry = expiry.Token.Register(() => BeginClose("the link has expired; ask for a fresh resource URL"));
+        using var closeOnEnd = session.Ended.Register(() => BeginClose("the session has ended"));
         try
         {
             await SendFilesAsync(stop.Token).ConfigureAwait(false);
@@ -47,7 +56,7 @@ internal sealed class LiveViewSocket(
                 _starting = StartScreencastAsync(stop.Token);
             }
 
-            await ReceiveLoopAsync(stop.Token).ConfigureAwait(false);
+            await ReceiveLoopAsync(receiving.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException)
         {
@@ -63,10 +72,8 @@ internal sealed class LiveViewSocket(
                 await screencast.DisposeAsync().ConfigureAwait(false);
             }
 
-            var reason = expiry.IsCancellationRequested ? "the link has expired; ask for a fresh resource URL"
-                : session.Ended.IsCancellationRequested ? "the session has ended"
-                : "closed";
-            await CloseAsync(reason).ConfigureAwait(false);
+            BeginClose("closed");
+            await Volatile.Read(ref _closed).ConfigureAwait(false);
         }
     }
 
@@ -116,7 +123,7 @@ internal sealed class LiveViewSocket(
                 buffer.Advance(result.Count);
                 if (buffer.WrittenCount > MaxIncomingBytes)
                 {
-                    await CloseAsync("message too large").ConfigureAwait(false);
+                    BeginClose("message too large");
                     return;
                 }
             }
@@ -285,17 +292,42 @@ internal sealed class LiveViewSocket(
         }
     }
 
+    /// <summary>Starts closing the socket with a reason (once; later calls do nothing).</summary>
+    private void BeginClose(string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) == 0)
+        {
+            Volatile.Write(ref _closed, CloseAsync(reason));
+            try
+            {
+                _receiving?.CancelAfter(TimeSpan.FromSeconds(5));
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already over.
+            }
+        }
+    }
+
     private async Task CloseAsync(string reason)
     {
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            try
             {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token).ConfigureAwait(false);
+                if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _sendLock.Release();
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
         }
     }

@@ -165,6 +165,26 @@ public sealed class LiveViewTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(other, output.ToString());
     }
 
+    [Fact]
+    public async Task An_open_view_is_told_when_its_session_ends()
+    {
+        var id = await _rpc.CreateSessionAsync(("ImageId", "code_latest"));
+        using var socket = await ConnectAsync(new Uri(await ResourceUrlAsync(id)), OwnOrigin());
+        await ReceiveUntilAsync(socket, m => m.GetProperty("type").GetString() == "files");
+
+        (await _rpc.CallAsync("ReleaseMcpSession", ("SessionId", id))).AssertOk();
+
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var buffer = new byte[1 << 16];
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await socket.ReceiveAsync(buffer, deadline.Token);
+        }
+        while (result.MessageType != WebSocketMessageType.Close);
+        Assert.Equal("the session has ended", result.CloseStatusDescription);
+    }
+
     private async Task<string> ResourceUrlAsync(string sessionId) =>
         (await _rpc.CallAsync("GetMcpResource", ("SessionId", sessionId))).AssertOk().Data.GetProperty("ResourceUrl").GetString()!;
 
