@@ -7,6 +7,7 @@ using AgentBay.Lite.Emulator.Browser;
 using AgentBay.Lite.Emulator.Control;
 using AgentBay.Lite.Emulator.Gateway;
 using AgentBay.Lite.Emulator.Hosting;
+using AgentBay.Lite.Emulator.LiveView;
 using AgentBay.Lite.Emulator.Rpc;
 using AgentBay.Lite.Emulator.Security;
 using Microsoft.AspNetCore.Builder;
@@ -144,11 +145,16 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
         builder.Services.AddRoutingCore();
         builder.Services.AddLinkGateway();
+        builder.Services.AddSingleton(_ => new LiveViewEndpoints(state.ResourceTokens, state.Browsers, state.Tools));
         var app = builder.Build();
         var guard = new BrowserRequestGuard([options.PublicHost]);
         app.Use(async (context, next) =>
         {
-            if (!BrowserRequestGuard.IsExempt(context.Request.Path) && guard.Check(context.Request) is { } refusal)
+            var path = context.Request.Path;
+            var refusal = BrowserRequestGuard.IsExempt(path) ? null
+                : LiveViewEndpoints.IsLiveViewPath(path) ? guard.CheckHost(context.Request)
+                : guard.Check(context.Request);
+            if (refusal is not null)
             {
                 await BrowserRequestGuard.RefuseAsync(context.Response, refusal);
                 return;
@@ -156,6 +162,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
             await next(context);
         });
+        app.Services.GetRequiredService<LiveViewEndpoints>().Map(app);
         ControlEndpoints.Map(app, state);
         app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
         RpcEndpoint.Map(app, state);

@@ -87,6 +87,12 @@ public sealed class AgentBayEmulatorOptions
 
     /// <summary>When true, each request is written to standard output (one line). Off by default: it costs throughput.</summary>
     public bool LogRequests { get; set; }
+
+    /// <summary>
+    /// The clock behind resource URL expiry (30 minutes after issue). Null uses <see cref="TimeProvider.System"/>;
+    /// tests pass their own to move time.
+    /// </summary>
+    public TimeProvider? TimeProvider { get; set; }
 }
 
 /// <summary>Latency added before a request is answered: <see cref="Fixed"/> plus a uniform random part in [0, <see cref="Jitter"/>].</summary>

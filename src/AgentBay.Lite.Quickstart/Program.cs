@@ -14,6 +14,8 @@ internal static class Program
     {
         // --first-link: create one session, print its first link with a timestamp, delete it (the start-up measurement).
         bool firstLinkOnly = args.Contains("--first-link");
+        // --watch: keep the sessions open after the tour until Enter, to look at them through the printed live view URL.
+        bool watch = args.Contains("--watch");
         using var cancellation = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -44,7 +46,7 @@ internal static class Program
                 }
                 else
                 {
-                    await Tour.RunAsync(client, cancellation.Token);
+                    await Tour.RunAsync(client, watch, cancellation.Token);
                 }
             }
 

@@ -15,7 +15,10 @@ internal static class Tour
     /// <summary>How long a service started in a session may take to answer on its link (instead of the guides' sleeps).</summary>
     private static readonly TimeSpan ServiceStartTimeout = TimeSpan.FromSeconds(30);
 
-    public static async Task RunAsync(AgentBayClient client, CancellationToken cancellationToken)
+    /// <param name="client">The client.</param>
+    /// <param name="watch">Keep the sessions open after the tour until Enter, so the live view can be watched and steered.</param>
+    /// <param name="cancellationToken">Ctrl+C.</param>
+    public static async Task RunAsync(AgentBayClient client, bool watch, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         var sessions = new List<AgentBaySession>();
@@ -58,9 +61,16 @@ internal static class Tour
             await wss.WaitUntilReachableAsync(ServiceStartTimeout, cancellationToken);
             Detail("echoed", await LinkUse.EchoAsync(wss.Url, "hello through the link", cancellationToken));
 
-            // 4. Session details.
-            SessionInfo info = await web.GetInfoAsync(cancellationToken);
-            Step(4, "Session info", $"{info.ResourceType ?? "?"} resource {info.ResourceId ?? "?"}, desktop {info.ResourceUrl?.GetLeftPart(UriPartial.Authority) ?? "none"}");
+            // 4. Session details, with the browser session's resource URL: a live view of it for a person to open. It is a
+            //    bearer link to the session, printed here on purpose (the SDK itself never logs or prints it).
+            SessionInfo info = await browser.GetInfoAsync(cancellationToken);
+            Step(4, "Session info", $"{info.ResourceType ?? "?"} resource {info.ResourceId ?? "?"} of {browser.Id}");
+            if (info.ResourceUrl is not null)
+            {
+                string until = watch ? "" : " while the tour runs (add --watch to keep the sessions open)";
+                Detail("live view", info.ResourceUrl);
+                Detail("", $"open this in a browser{until}; it expires at {info.ResourceUrlExpiresAt:HH:mm:ss} UTC");
+            }
 
             // 5. 200 links in parallel (100 ports on each session), then the same 200 again from the cache.
             var batch = new List<LinkTarget>(200);
@@ -81,6 +91,13 @@ internal static class Tour
             if (failed + failedAgain > 0)
             {
                 throw new TourException($"{failed + failedAgain} of {2 * batch.Count} links failed.");
+            }
+
+            if (watch)
+            {
+                Console.WriteLine();
+                Console.WriteLine("Watching: the sessions stay open until you press Enter (or Ctrl+C); the live view above works until then.");
+                await Console.In.ReadLineAsync(cancellationToken);
             }
 
             // 6. Delete the sessions (disposing one does the same).

@@ -46,7 +46,7 @@ public sealed class SessionTests(EmulatorFixture fixture) : IClassFixture<Emulat
 
         var resource = (await rpc.CallAsync("GetMcpResource", ("SessionId", id))).AssertOk().Data;
         Assert.Equal(id, resource.GetProperty("SessionId").GetString());
-        Assert.Contains(id, resource.GetProperty("ResourceUrl").GetString());
+        Assert.Matches("/resource/[A-Za-z0-9_-]{32}$", resource.GetProperty("ResourceUrl").GetString());
         var desktop = resource.GetProperty("DesktopInfo");
         Assert.Equal(session.GetProperty("ResourceId").GetString(), desktop.GetProperty("ResourceId").GetString());
         Assert.Equal("AIAgent", desktop.GetProperty("ResourceType").GetString());

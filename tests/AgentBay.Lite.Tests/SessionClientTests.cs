@@ -172,6 +172,9 @@ public class SessionClientTests
         Assert.Equal("{}", info.ConnectionProperties);
         Assert.Equal("ticket-1", info.Ticket);
         Assert.Equal(_test.Clock.GetUtcNow(), info.RetrievedAt);
+        Assert.Equal(_test.Clock.GetUtcNow() + TimeSpan.FromMinutes(30), info.ResourceUrlExpiresAt);
+        // The resource URL opens the session for whoever holds it: ToString leaves it out.
+        Assert.Equal(TestClient.SessionId, info.ToString());
     }
 
     [Fact]
@@ -184,6 +187,7 @@ public class SessionClientTests
 
         Assert.Equal(TestClient.SessionId, info.SessionId);
         Assert.Null(info.ResourceUrl);
+        Assert.Null(info.ResourceUrlExpiresAt);
         Assert.Null(info.Ticket);
     }
 }

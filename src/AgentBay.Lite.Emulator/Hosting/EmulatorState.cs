@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using AgentBay.Lite.Emulator.Browser;
 using AgentBay.Lite.Emulator.Faults;
+using AgentBay.Lite.Emulator.LiveView;
 using AgentBay.Lite.Emulator.Sessions;
 using AgentBay.Lite.Emulator.Sessions.Sandbox;
 using AgentBay.Lite.Emulator.Tools;
@@ -29,6 +30,7 @@ internal sealed class EmulatorState : IDisposable
         Sessions = new SessionService(new SessionStore(options.MaxSessions, options.MaxLinksPerSession), Tools, options.MaxSessions, _launcher);
         var chromium = options.BrowserExecutable is null ? Chromium.Find() : Chromium.Find([options.BrowserExecutable]);
         Browsers = new BrowserService(Sessions, new SessionBrowsers(chromium));
+        ResourceTokens = new ResourceTokens(Sessions, options.TimeProvider ?? TimeProvider.System);
         Injector = new Injector(options.Seed);
         Injector.SetLatency(options.Latency, null);
         foreach (var (action, profile) in options.LatencyByAction)
@@ -72,6 +74,9 @@ internal sealed class EmulatorState : IDisposable
     public BrowserService Browsers { get; }
 
     public Injector Injector { get; }
+
+    /// <summary>The bearer tokens of resource URLs (the live view).</summary>
+    public ResourceTokens ResourceTokens { get; }
 
     /// <summary>Where injected latency waits.</summary>
     public PreciseDelays Delays { get; } = new();

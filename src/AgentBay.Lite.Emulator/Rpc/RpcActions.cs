@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AgentBay.Lite.Emulator.Hosting;
+using AgentBay.Lite.Emulator.LiveView;
 using AgentBay.Lite.Emulator.Sessions;
 using Microsoft.AspNetCore.Http;
 
@@ -500,8 +501,9 @@ internal sealed class RpcActions(EmulatorState state)
 
     private string LinkHost(HttpContext context) => state.LinkHost ?? (context.Request.Host.HasValue ? context.Request.Host.Value! : "127.0.0.1");
 
+    /// <summary>A fresh live view URL for the session (valid 30 minutes): every answer that carries one issues a new token.</summary>
     private string ResourceUrl(HttpContext context, EmulatedSession session) =>
-        string.Concat(state.Scheme, "://", LinkHost(context), "/resource/", session.Id);
+        string.Concat(state.Scheme, "://", LinkHost(context), LiveViewEndpoints.Prefix, "/", state.ResourceTokens.Issue(session.Id).Token);
 
     private static bool IsJsonOf(string json, JsonValueKind kind)
     {

@@ -45,11 +45,9 @@ internal sealed class BrowserRequestGuard
     /// <summary>The reason to refuse the request, or null to let it through.</summary>
     public string? Check(HttpRequest request)
     {
-        var host = request.Host.Value;
-        if (string.IsNullOrEmpty(host) || !IsServedHost(HostWithoutPort(host)))
+        if (CheckHost(request) is { } refusal)
         {
-            return "The Host header does not name this emulator (use 127.0.0.1, [::1], localhost or its --public-host). " +
-                   "Requests under other names are refused so that a web page cannot reach the emulator through DNS rebinding.";
+            return refusal;
         }
 
         var fetchSite = request.Headers["Sec-Fetch-Site"].ToString();
@@ -65,6 +63,19 @@ internal sealed class BrowserRequestGuard
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The Host check alone, for pages meant to be opened from anywhere (the live view, whose token is the capability
+    /// and whose WebSocket checks <c>Origin</c> itself): the reason to refuse, or null.
+    /// </summary>
+    public string? CheckHost(HttpRequest request)
+    {
+        var host = request.Host.Value;
+        return string.IsNullOrEmpty(host) || !IsServedHost(HostWithoutPort(host))
+            ? "The Host header does not name this emulator (use 127.0.0.1, [::1], localhost or its --public-host). " +
+              "Requests under other names are refused so that a web page cannot reach the emulator through DNS rebinding."
+            : null;
     }
 
     /// <summary>Answers a refused request with HTTP 403 and an AgentBay envelope.</summary>

@@ -40,7 +40,15 @@ internal sealed class ShellTool(string ioDirectory, ExecutionMode mode, string? 
 
     public void Dispose() => _slots.Dispose();
 
-    public async Task<ToolResult> RunAsync(SessionWorkspace workspace, ConfinedFiles files, JsonElement args, CancellationToken cancellationToken)
+    /// <param name="workspace">The session's workspace.</param>
+    /// <param name="files">What the session sees, for <c>cwd</c>.</param>
+    /// <param name="args">The tool's arguments.</param>
+    /// <param name="output">
+    /// When set, gets stdout and stderr text (the flag is true for stderr) as the command writes it, read from the
+    /// capture files while it runs; the result still carries the whole output.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the command (its process tree is killed).</param>
+    public async Task<ToolResult> RunAsync(SessionWorkspace workspace, ConfinedFiles files, JsonElement args, ShellOutput? output, CancellationToken cancellationToken)
     {
         switch (mode)
         {
@@ -139,7 +147,14 @@ internal sealed class ShellTool(string ioDirectory, ExecutionMode mode, string? 
                 timeout.CancelAfter(timeoutMs);
                 try
                 {
-                    await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                    if (output is null)
+                    {
+                        await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await StreamUntilExitAsync(process, outPath, errPath, output, timeout.Token).ConfigureAwait(false);
+                    }
                 }
                 catch (OperationCanceledException)
                 {
@@ -165,6 +180,33 @@ internal sealed class ShellTool(string ioDirectory, ExecutionMode mode, string? 
             _slots.Release();
             TryDelete(outPath);
             TryDelete(errPath);
+        }
+    }
+
+    /// <summary>Forwards what the command writes to its capture files until it exits, polling them every 50 ms.</summary>
+    private static async Task StreamUntilExitAsync(Process process, string outPath, string errPath, ShellOutput output, CancellationToken cancellationToken)
+    {
+        using var stdout = new CaptureTail(outPath);
+        using var stderr = new CaptureTail(errPath);
+        var exited = process.WaitForExitAsync(cancellationToken);
+        while (true)
+        {
+            var done = await Task.WhenAny(exited, Task.Delay(TimeSpan.FromMilliseconds(50), cancellationToken)).ConfigureAwait(false) == exited;
+            foreach (var (tail, isError) in new[] { (stdout, false), (stderr, true) })
+            {
+                if (tail.ReadNew(final: done) is { Length: > 0 } text)
+                {
+                    await output(text, isError).ConfigureAwait(false);
+                }
+            }
+
+            if (done)
+            {
+                await exited.ConfigureAwait(false);
+                return;
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
         }
     }
 
@@ -229,4 +271,43 @@ internal sealed class ShellTool(string ioDirectory, ExecutionMode mode, string? 
         {
         }
     }
+
+    /// <summary>Reads what was appended to a capture file since the last read, as UTF-8 text (split characters wait for their rest).</summary>
+    private sealed class CaptureTail(string path) : IDisposable
+    {
+        private readonly Decoder _decoder = Encoding.UTF8.GetDecoder();
+        private FileStream? _stream;
+        private long _read;
+
+        public string ReadNew(bool final)
+        {
+            try
+            {
+                _stream ??= new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            }
+            catch (IOException)
+            {
+                return "";
+            }
+
+            var available = (int)Math.Min(_stream.Length - _read, MaxCapturedBytes - _read);
+            if (available <= 0)
+            {
+                return "";
+            }
+
+            var bytes = new byte[available];
+            _stream.Position = _read;
+            var count = _stream.Read(bytes);
+            _read += count;
+            var chars = new char[_decoder.GetCharCount(bytes, 0, count, final)];
+            _decoder.GetChars(bytes, 0, count, chars, 0, final);
+            return new string(chars);
+        }
+
+        public void Dispose() => _stream?.Dispose();
+    }
 }
+
+/// <summary>Receives a running command's output as it comes: the text, and true when it was written to stderr.</summary>
+internal delegate ValueTask ShellOutput(string text, bool isStderr);

@@ -70,14 +70,24 @@ internal sealed class ToolRunner : IDisposable
         }
     }
 
-    public async Task<ToolResult> CallAsync(SessionWorkspace workspace, string tool, JsonElement args, CancellationToken cancellationToken)
+    public Task<ToolResult> CallAsync(SessionWorkspace workspace, string tool, JsonElement args, CancellationToken cancellationToken) =>
+        CallAsync(workspace, tool, args, null, cancellationToken);
+
+    /// <summary>Runs one tool for a session.</summary>
+    /// <param name="workspace">The session's workspace.</param>
+    /// <param name="tool">The tool's name.</param>
+    /// <param name="args">Its arguments.</param>
+    /// <param name="shellOutput">For <c>shell</c>: receives the output as the command writes it (the live view's terminal).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The tool's result.</returns>
+    public async Task<ToolResult> CallAsync(SessionWorkspace workspace, string tool, JsonElement args, ShellOutput? shellOutput, CancellationToken cancellationToken)
     {
         var files = new ConfinedFiles(workspace);
         try
         {
             if (tool == "shell")
             {
-                return await _shell.RunAsync(workspace, files, args, cancellationToken).ConfigureAwait(false);
+                return await _shell.RunAsync(workspace, files, args, shellOutput, cancellationToken).ConfigureAwait(false);
             }
 
             Func<ToolResult>? fileTool = tool switch

@@ -3,11 +3,15 @@ namespace AgentBay.Lite;
 /// <summary>A session's resource and desktop details (the service's GetMcpResource), as of <see cref="RetrievedAt"/>.</summary>
 /// <remarks>
 /// Every value is <see langword="null"/> where the service sent none. AgentBay's documentation says a resource URL is
-/// valid for 30 minutes; the service sends no expiry with it, so call <see cref="AgentBaySession.GetInfoAsync"/> again
-/// for a fresh one rather than keeping it longer.
+/// valid for 30 minutes; the service sends no expiry with it, so <see cref="ResourceUrlExpiresAt"/> counts them from
+/// <see cref="RetrievedAt"/>. Call <see cref="AgentBaySession.GetInfoAsync"/> again for a fresh one rather than keeping
+/// it longer. The resource URL opens the session for whoever holds it, so <see cref="ToString"/> leaves it out.
 /// </remarks>
 public sealed class SessionInfo
 {
+    /// <summary>How long a resource URL is valid after it was issued, as AgentBay documents it.</summary>
+    private static readonly TimeSpan ResourceUrlLifetime = TimeSpan.FromMinutes(30);
+
     internal SessionInfo(
         string sessionId,
         Uri? resourceUrl,
@@ -59,4 +63,14 @@ public sealed class SessionInfo
 
     /// <summary>When the SDK received these details (from the client's clock).</summary>
     public DateTimeOffset RetrievedAt { get; }
+
+    /// <summary>
+    /// When <see cref="ResourceUrl"/> stops working: the documented 30 minutes after <see cref="RetrievedAt"/> (the
+    /// service issues the URL while answering, so this is a few network milliseconds late at most); null without a URL.
+    /// </summary>
+    public DateTimeOffset? ResourceUrlExpiresAt => ResourceUrl is null ? null : RetrievedAt + ResourceUrlLifetime;
+
+    /// <summary>The session's id; never the resource URL, which is a bearer link to the session.</summary>
+    /// <returns>The session id.</returns>
+    public override string ToString() => SessionId;
 }

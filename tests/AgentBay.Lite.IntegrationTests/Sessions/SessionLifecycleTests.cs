@@ -81,6 +81,13 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
         Assert.Equal("ticket-" + session.AppInstanceId, info.Ticket);
         Assert.Equal("{}", info.ConnectionProperties);
         Assert.InRange(info.RetrievedAt, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Equal(info.RetrievedAt.AddMinutes(30), info.ResourceUrlExpiresAt);
+
+        // The resource URL is the session's live view (issue 20): a page naming this session.
+        using var http = new HttpClient();
+        using HttpResponseMessage page = await http.GetAsync(info.ResourceUrl);
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains(session.Id, await page.Content.ReadAsStringAsync());
     }
 
     [Fact]
