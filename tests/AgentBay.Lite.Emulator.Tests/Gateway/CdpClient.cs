@@ -50,6 +50,15 @@ internal sealed class CdpClient : IAsyncDisposable
             .ToList();
     }
 
+    /// <summary>How many of the browser's pages some DevTools client is attached to (<c>TargetInfo.attached</c>).</summary>
+    public async Task<(int Pages, int Attached)> CountAttachedPagesAsync(CancellationToken cancellationToken)
+    {
+        var pages = (await CallAsync("Target.getTargets", null, null, cancellationToken)).GetProperty("targetInfos").EnumerateArray()
+            .Where(t => t.GetProperty("type").GetString() == "page")
+            .ToList();
+        return (pages.Count, pages.Count(t => t.GetProperty("attached").GetBoolean()));
+    }
+
     /// <summary>Returns the <c>product</c> of <c>Browser.getVersion</c>, e.g. <c>Chrome/156.0.8078.114</c>.</summary>
     public async Task<string> GetProductAsync(CancellationToken cancellationToken) =>
         (await CallAsync("Browser.getVersion", null, null, cancellationToken)).GetProperty("product").GetString()!;

@@ -185,6 +185,36 @@ public sealed class LiveViewTests : IAsyncLifetime, IDisposable
         Assert.Equal("the session has ended", result.CloseStatusDescription);
     }
 
+    [Fact]
+    public async Task The_browser_is_watched_only_while_a_viewer_is_connected()
+    {
+        Assert.True(_emulator.BrowserUnavailableReason is null, _emulator.BrowserUnavailableReason);
+        var id = await _rpc.CreateSessionAsync(("ImageId", "browser_latest"));
+        var link = (await _rpc.CallAsync("GetCdpLink", ("SessionId", id))).AssertOk().Data.GetProperty("Url").GetString()!;
+        // The first use starts the session's browser: a hang guard, not a speed limit.
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await using var cdp = await Gateway.CdpClient.ConnectAsync(new Uri(link), deadline.Token);
+        var (pages, attached) = await cdp.CountAttachedPagesAsync(deadline.Token);
+        Assert.Equal(0, attached);
+
+        using (var viewer = await ConnectAsync(new Uri(await ResourceUrlAsync(id)), OwnOrigin()))
+        {
+            var frame = await ReceiveUntilAsync(viewer, m => m.GetProperty("type").GetString() == "frame");
+            Assert.True(Convert.FromBase64String(frame.GetProperty("data").GetString()!) is [0xFF, 0xD8, ..], "a frame is a JPEG");
+            (pages, attached) = await cdp.CountAttachedPagesAsync(deadline.Token);
+            Assert.Equal(1, attached);
+            await viewer.CloseAsync(WebSocketCloseStatus.NormalClosure, "bye", deadline.Token);
+        }
+
+        // The emulator stops the screencast and detaches once its viewer has gone.
+        while ((await cdp.CountAttachedPagesAsync(deadline.Token)).Attached != 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), deadline.Token);
+        }
+
+        Assert.True(pages >= 1);
+    }
+
     private async Task<string> ResourceUrlAsync(string sessionId) =>
         (await _rpc.CallAsync("GetMcpResource", ("SessionId", sessionId))).AssertOk().Data.GetProperty("ResourceUrl").GetString()!;
 
