@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Net;
+using AgentBay.Lite.Agb;
 using AgentBay.Lite.Backend;
 using AgentBay.Lite.Links;
 using AgentBay.Lite.Resilience;
@@ -67,8 +68,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// <summary>
     /// Creates a client that sends through <paramref name="httpClient"/> (e.g. one from <c>IHttpClientFactory</c>),
     /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
-    /// constructor does. <paramref name="createBackend"/> replaces the RPC backend (tests); by default it is
-    /// <see cref="RpcBackend"/>.
+    /// constructor does. <paramref name="createBackend"/> replaces the wire backend (tests); by default it is
+    /// <see cref="RpcBackend"/>, or <see cref="AgbBackend"/> when <see cref="AgentBayOptions.Service"/> is AGB.
     /// </summary>
     internal AgentBayClient(
         AgentBayOptions options,
@@ -114,9 +115,9 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         try
         {
-            IAgentBayBackend backend = createBackend is null
-                ? new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider)
-                : createBackend(client, options, timeProvider);
+            IAgentBayBackend backend = createBackend is not null ? createBackend(client, options, timeProvider)
+                : options.Service == AgentBayService.Agb ? new AgbBackend(client, options.ApiKey!)
+                : new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
             _services = Compose(backend, retry, options, timeProvider, _lifetime.Token);
         }
@@ -143,7 +144,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// <summary>Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services.</summary>
     private static AgentBayServices Compose(IAgentBayBackend wire, RetryExecutor retry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
     {
-        var resilient = new ResilientBackend(wire, retry, lifetime);
+        var resilient = new ResilientBackend(wire, retry, lifetime, options.Service == AgentBayService.Agb ? AgbBackend.Safety : OperationSafety.Of);
         return new AgentBayServices(
             new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
             new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider),

@@ -5,11 +5,13 @@ namespace AgentBay.Lite.Resilience;
 /// <summary>
 /// The resilience layer: a decorator over the wire backend that runs every operation through the
 /// <see cref="RetryExecutor"/> (per-attempt and overall limits, retries of transient failures) with the safety the
-/// <see cref="OperationSafety"/> table gives it, and that ends calls in flight with
-/// <see cref="ObjectDisposedException"/> once the client is disposed (<paramref name="lifetime"/>).
+/// <see cref="OperationSafety"/> table (or the wire backend's own, <paramref name="safety"/>) gives it, and that ends calls
+/// in flight with <see cref="ObjectDisposedException"/> once the client is disposed (<paramref name="lifetime"/>).
 /// </summary>
-internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor retry, CancellationToken lifetime) : IAgentBayBackend
+internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor retry, CancellationToken lifetime, Func<BackendOperation, CallSafety>? safety = null) : IAgentBayBackend
 {
+    private readonly Func<BackendOperation, CallSafety> _safety = safety ?? OperationSafety.Of;
+
     public Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) =>
         RunAsync(BackendOperation.CreateSession, request, static (b, r, t) => b.CreateSessionAsync(r, t), cancellationToken);
 
@@ -54,7 +56,7 @@ internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor ret
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        return retry.ExecuteAsync(inner, state, call, static (_, answer) => answer, OperationSafety.Of(operation), cancellationToken, lifetime);
+        return retry.ExecuteAsync(inner, state, call, static (_, answer) => answer, _safety(operation), cancellationToken, lifetime);
     }
 
     private static async Task<bool> Done(Task call)
