@@ -8,13 +8,14 @@ namespace AgentBay.Lite.IntegrationTests;
 /// <param name="LinuxImage">An image without a browser.</param>
 /// <param name="BrowserImage">An image whose sessions serve CDP links.</param>
 /// <param name="GoneCode">The code GetSession answers for a deleted session.</param>
-public sealed record TestService(AgentBayService Service, string LinuxImage, string BrowserImage, string GoneCode)
+/// <param name="CdpOperation">The emulator's operation (counter) name for a CDP link request.</param>
+public sealed record TestService(AgentBayService Service, string LinuxImage, string BrowserImage, string GoneCode, string CdpOperation)
 {
     /// <summary>AgentBay, over the emulator's RPC face.</summary>
-    public static readonly TestService AgentBay = new(AgentBayService.AgentBay, "linux_latest", "browser_latest", "InvalidMcpSession.NotFound");
+    public static readonly TestService AgentBay = new(AgentBayService.AgentBay, "linux_latest", "browser_latest", "InvalidMcpSession.NotFound", "GetLink");
 
     /// <summary>AGB, over the emulator's REST face.</summary>
-    public static readonly TestService Agb = new(AgentBayService.Agb, "agb-code-space-1", "agb-browser-use-1", "InvalidSession.NotFound");
+    public static readonly TestService Agb = new(AgentBayService.Agb, "agb-code-space-1", "agb-browser-use-1", "InvalidSession.NotFound", "GetCdpLink");
 
     /// <inheritdoc />
     public override string ToString() => Service.ToString();
