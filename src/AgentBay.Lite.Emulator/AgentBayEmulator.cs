@@ -8,6 +8,7 @@ using AgentBay.Lite.Emulator.Control;
 using AgentBay.Lite.Emulator.Gateway;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.LiveView;
+using AgentBay.Lite.Emulator.Agb;
 using AgentBay.Lite.Emulator.Rpc;
 using AgentBay.Lite.Emulator.Security;
 using Microsoft.AspNetCore.Builder;
@@ -165,6 +166,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         app.Services.GetRequiredService<LiveViewEndpoints>().Map(app);
         ControlEndpoints.Map(app, state);
         app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
+        AgbEndpoint.Map(app, state);
         RpcEndpoint.Map(app, state);
 
         try

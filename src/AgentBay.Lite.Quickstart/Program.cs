@@ -5,7 +5,8 @@ namespace AgentBay.Lite.Quickstart;
 
 /// <summary>
 /// The quickstart: with no configuration it starts the emulator in-process and tours the SDK against it; with
-/// <c>AGENTBAY_API_KEY</c> (and optionally <c>AGENTBAY_ENDPOINT</c>) set it tours that service instead.
+/// <c>AGENTBAY_API_KEY</c> (and optionally <c>AGENTBAY_ENDPOINT</c>) set it tours that service instead, and with only
+/// <c>AGB_API_KEY</c> (and optionally <c>AGB_ENDPOINT</c>) the AGB service. <c>--agb</c> tours the embedded emulator's AGB face.
 /// Exit codes: 0 success, 1 the service or the tour failed, 2 bad configuration, 130 cancelled.
 /// </summary>
 internal static class Program
@@ -16,6 +17,7 @@ internal static class Program
         bool firstLinkOnly = args.Contains("--first-link");
         // --watch: keep the sessions open after the tour until Enter, to look at them through the printed live view URL.
         bool watch = args.Contains("--watch");
+        bool agbOnEmulator = args.Contains("--agb");
         using var cancellation = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -27,9 +29,10 @@ internal static class Program
         try
         {
             AgentBayClient client;
+            AgentBayService service;
             try
             {
-                (client, emulator) = await ConnectAsync(firstLinkOnly, cancellation.Token);
+                (client, service, emulator) = await ConnectAsync(firstLinkOnly, agbOnEmulator, cancellation.Token);
             }
             catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
             {
@@ -46,7 +49,7 @@ internal static class Program
                 }
                 else
                 {
-                    await Tour.RunAsync(client, watch, cancellation.Token);
+                    await Tour.RunAsync(client, service, watch, cancellation.Token);
                 }
             }
 
@@ -92,18 +95,21 @@ internal static class Program
         }
     }
 
-    private static async Task<(AgentBayClient Client, IAsyncDisposable? Emulator)> ConnectAsync(bool quiet, CancellationToken cancellationToken)
+    private static async Task<(AgentBayClient Client, AgentBayService Service, IAsyncDisposable? Emulator)> ConnectAsync(bool quiet, bool agb, CancellationToken cancellationToken)
     {
-        if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("AGENTBAY_API_KEY")))
+        if (!agb && (IsSet("AGENTBAY_API_KEY") || IsSet("AGB_API_KEY")))
         {
+            // FromEnvironment picks AGB when only AGB_API_KEY is set, and says so in Service.
             AgentBayOptions options = AgentBayOptions.FromEnvironment();
             var client = new AgentBayClient(options);
             if (!quiet)
             {
-                Console.WriteLine($"AGENTBAY_API_KEY is set: touring the AgentBay service at {options.Endpoint}");
+                Console.WriteLine(options.Service == AgentBayService.Agb
+                    ? $"AGB_API_KEY is set: touring the AGB service at {options.Endpoint}"
+                    : $"AGENTBAY_API_KEY is set: touring the AgentBay service at {options.Endpoint}");
             }
 
-            return (client, null);
+            return (client, options.Service, null);
         }
 
         AgentBayEmulator emulator = await AgentBayEmulator.StartAsync(new AgentBayEmulatorOptions(), cancellationToken);
@@ -115,13 +121,16 @@ internal static class Program
 
         try
         {
-            var client = new AgentBayClient(new AgentBayOptions { ApiKey = emulator.ApiKey, Endpoint = emulator.Endpoint });
+            var service = agb ? AgentBayService.Agb : AgentBayService.AgentBay;
+            var client = new AgentBayClient(new AgentBayOptions { Service = service, ApiKey = emulator.ApiKey, Endpoint = emulator.Endpoint });
             if (!quiet)
             {
-                Console.WriteLine($"No AGENTBAY_API_KEY set: started the AgentBay emulator in-process at {emulator.Endpoint} (set AGENTBAY_API_KEY to tour the real service).");
+                Console.WriteLine(agb
+                    ? $"--agb: started the emulator in-process at {emulator.Endpoint} and touring its AGB face (set AGB_API_KEY, without --agb, to tour the real AGB service)."
+                    : $"No AGENTBAY_API_KEY set: started the AgentBay emulator in-process at {emulator.Endpoint} (set AGENTBAY_API_KEY to tour the real service, or pass --agb for the emulator's AGB face).");
             }
 
-            return (client, emulator);
+            return (client, service, emulator);
         }
         catch
         {
@@ -129,6 +138,8 @@ internal static class Program
             throw;
         }
     }
+
+    private static bool IsSet(string variable) => !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(variable));
 
     private static string WithoutParameterName(Exception ex) =>
         ex is ArgumentException { ParamName: { } name } && ex.Message.EndsWith($" (Parameter '{name}')", StringComparison.Ordinal)

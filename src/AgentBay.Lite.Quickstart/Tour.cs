@@ -16,9 +16,10 @@ internal static class Tour
     private static readonly TimeSpan ServiceStartTimeout = TimeSpan.FromSeconds(30);
 
     /// <param name="client">The client.</param>
+    /// <param name="service">The service the client speaks (AgentBay or AGB), which picks the image names.</param>
     /// <param name="watch">Keep the sessions open after the tour until Enter, so the live view can be watched and steered.</param>
     /// <param name="cancellationToken">Ctrl+C.</param>
-    public static async Task RunAsync(AgentBayClient client, bool watch, CancellationToken cancellationToken)
+    public static async Task RunAsync(AgentBayClient client, AgentBayService service, bool watch, CancellationToken cancellationToken)
     {
         var total = Stopwatch.StartNew();
         var sessions = new List<AgentBaySession>();
@@ -27,9 +28,11 @@ internal static class Tour
             Console.WriteLine();
 
             // 1. A browser session: its Chrome DevTools Protocol link, opened to ask the browser what it is.
-            AgentBaySession browser = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" }, cancellationToken);
+            // The same tour on either service; only the image names differ.
+            var (browserImage, linuxImage) = service == AgentBayService.Agb ? ("agb-browser-use-1", "agb-code-space-1") : ("browser_latest", "linux_latest");
+            AgentBaySession browser = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = browserImage }, cancellationToken);
             sessions.Add(browser);
-            Step(1, "Browser session", $"{browser.Id} (browser_latest)");
+            Step(1, "Browser session", $"{browser.Id} ({browserImage})");
             try
             {
                 SessionLink cdp = await browser.GetLinkAsync(LinkRequest.Cdp, cancellationToken);
@@ -43,11 +46,11 @@ internal static class Tour
             }
 
             // 2. A web app: write /tmp/index.html, serve it on port 30150, and fetch it through its HTTPS link.
-            AgentBaySession web = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" }, cancellationToken);
+            AgentBaySession web = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = linuxImage }, cancellationToken);
             sessions.Add(web);
             await web.Files.WriteAsync("/tmp/index.html", "<h1>Hello from an AgentBay session</h1>\n<p>Served by python3 -m http.server inside the session, fetched through its HTTPS link.</p>\n", cancellationToken);
             await StartAsync(web, $"cd /tmp && python3 -m http.server {WebPort}", cancellationToken);
-            Step(2, "Web app session", $"{web.Id} (linux_latest): wrote /tmp/index.html, started `python3 -m http.server {WebPort}`");
+            Step(2, "Web app session", $"{web.Id} ({linuxImage}): wrote /tmp/index.html, started `python3 -m http.server {WebPort}`");
             SessionLink https = await web.GetLinkAsync(LinkRequest.Https(WebPort), cancellationToken);
             Detail($"HTTPS link :{WebPort}", https);
             await https.WaitUntilReachableAsync(ServiceStartTimeout, cancellationToken);

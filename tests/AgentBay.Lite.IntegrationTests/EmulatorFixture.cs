@@ -24,6 +24,13 @@ public sealed class EmulatorFixture : IAsyncLifetime
     /// <summary>A new client for the emulator; the caller disposes it.</summary>
     public AgentBayClient CreateClient(Action<AgentBayOptions>? configure = null) => new(Options(configure));
 
+    /// <summary>A new client for the emulator's face of <paramref name="service"/>; the caller disposes it.</summary>
+    public AgentBayClient CreateClient(TestService service, Action<AgentBayOptions>? configure = null) => new(Options(o =>
+    {
+        o.Service = service.Service;
+        configure?.Invoke(o);
+    }));
+
     /// <summary>
     /// Waits until the emulator has received at least <paramref name="count"/> requests of <paramref name="action"/>,
     /// polling its counters; a 30 s deadline keeps a regression from hanging the run.

@@ -109,4 +109,18 @@ internal static class Text
 
         return sb.ToString();
     }
+
+    /// <summary>True when <paramref name="json"/> is valid JSON whose root is of <paramref name="kind"/>.</summary>
+    public static bool IsJsonOf(string json, JsonValueKind kind)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            return doc.RootElement.ValueKind == kind;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 }

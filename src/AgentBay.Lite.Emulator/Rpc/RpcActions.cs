@@ -16,6 +16,7 @@ namespace AgentBay.Lite.Emulator.Rpc;
 internal sealed class RpcActions(EmulatorState state)
 {
     private readonly SessionService _sessions = state.Sessions;
+    private readonly LinkIssuer _links = new(state);
 
     public Task DispatchAsync(HttpContext context, RpcRequest request) => request.Action switch
     {
@@ -55,14 +56,7 @@ internal sealed class RpcActions(EmulatorState state)
             port = p;
         }
 
-        var protocol = request["ProtocolType"];
-        var isCdp = port is null && (protocol is null || protocol.Equals("wss", StringComparison.OrdinalIgnoreCase));
-        if (isCdp && state.Browsers.RefuseCdpLink(sessionId) is { } refusal)
-        {
-            return RpcEnvelope.ErrorAsync(response, refusal);
-        }
-
-        return SendLinkAsync(context, _sessions.IssueLink(sessionId, protocol, port));
+        return SendLinkAsync(context, _links.Issue(sessionId, request["ProtocolType"], port));
     }
 
     private Task GetCdpLinkAsync(HttpContext context, RpcRequest request)
@@ -72,9 +66,7 @@ internal sealed class RpcActions(EmulatorState state)
             return RpcEnvelope.MissingAsync(context.Response, "SessionId");
         }
 
-        return state.Browsers.RefuseCdpLink(sessionId) is { } refusal
-            ? RpcEnvelope.ErrorAsync(context.Response, refusal)
-            : SendLinkAsync(context, _sessions.IssueCdpLink(sessionId));
+        return SendLinkAsync(context, _links.IssueCdp(sessionId));
     }
 
     /// <summary>Starts the session's browser (if not yet running) and answers with its DevTools port, as the official SDKs' <c>browser.initialize()</c> expects.</summary>
@@ -86,7 +78,7 @@ internal sealed class RpcActions(EmulatorState state)
             return;
         }
 
-        if (request["BrowserOption"] is { } option && !IsJsonOf(option, JsonValueKind.Object))
+        if (request["BrowserOption"] is { } option && !Text.IsJsonOf(option, JsonValueKind.Object))
         {
             await RpcEnvelope.ErrorAsync(context.Response, 400, "InvalidParameter.BrowserOption", "BrowserOption must be a JSON object string.");
             return;
@@ -112,13 +104,7 @@ internal sealed class RpcActions(EmulatorState state)
             return RpcEnvelope.ErrorAsync(context.Response, error);
         }
 
-        // Links use the listener's scheme, so every link this emulator hands out can be opened as printed:
-        // https/wss (the real shapes) on an HTTPS emulator, http/ws on a plain-HTTP one.
-        var host = LinkHost(context);
-        var secure = state.Scheme == "https";
-        var url = link.Protocol == "https"
-            ? string.Concat(secure ? "https://" : "http://", host, "/request_ai/", link.Token, "/path/")
-            : string.Concat(secure ? "wss://" : "ws://", host, "/websocket_ai/", link.Token);
+        var url = _links.Url(context, link);
         var w = RpcEnvelope.BeginOk();
         w.WriteStartObject("Data"u8);
         w.WriteString("Url"u8, url);
@@ -139,7 +125,7 @@ internal sealed class RpcActions(EmulatorState state)
         // Accepted and validated, without effect in the emulator.
         foreach (var (name, kind) in new[] { ("PersistenceDataList", JsonValueKind.Array), ("SdkStats", JsonValueKind.Object), ("ExtraConfigs", JsonValueKind.Object) })
         {
-            if (request[name] is { } json && !IsJsonOf(json, kind))
+            if (request[name] is { } json && !Text.IsJsonOf(json, kind))
             {
                 await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter." + name, $"{name} must be a JSON {(kind == JsonValueKind.Array ? "array" : "object")} string.");
                 return;
@@ -155,11 +141,9 @@ internal sealed class RpcActions(EmulatorState state)
             }
         }
 
-        // The idle-release timeout in seconds (SDKs since v0.16). Checked, not enforced: emulated sessions are never released
-        // for idleness (see the README).
-        if (request["Timeout"] is { } idle && (!int.TryParse(idle, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < 1))
+        if (SessionService.CheckIdleTimeout(request["Timeout"]) is { } timeoutError)
         {
-            await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Timeout", $"Timeout must be a whole number of seconds, at least 1 (got \"{Text.Clip(idle)}\").");
+            await RpcEnvelope.ErrorAsync(response, timeoutError);
             return;
         }
 
@@ -183,7 +167,7 @@ internal sealed class RpcActions(EmulatorState state)
 
     private void WriteSessionResources(Utf8JsonWriter w, HttpContext context, EmulatedSession session)
     {
-        w.WriteString("ResourceUrl"u8, ResourceUrl(context, session));
+        w.WriteString("ResourceUrl"u8, _links.ResourceUrl(context, session));
         w.WriteString("ResourceId"u8, session.ResourceId);
         w.WriteString("AppInstanceId"u8, session.AppInstanceId);
         w.WriteString("Token"u8, "");
@@ -259,43 +243,20 @@ internal sealed class RpcActions(EmulatorState state)
             return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Labels", labelsError);
         }
 
-        var maxResults = 10;
-        if (request["MaxResults"] is { } maxText
-            && (!int.TryParse(maxText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out maxResults) || maxResults is < 1 or > 100))
-        {
-            return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.MaxResults", $"MaxResults must be an integer between 1 and 100 (got \"{Text.Clip(maxText)}\").");
-        }
-
-        // The page token is the sequence number of the last session listed, so deletes never shift pages.
-        long after = 0;
-        if (request["NextToken"] is { } next
-            && (!next.StartsWith("nt-", StringComparison.Ordinal)
-                || !long.TryParse(next.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
-        {
-            return RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.NextToken", "NextToken is not a token this server issued; pass back the NextToken of the previous page.");
-        }
-
-        if (!_sessions.List(filter, request["Status"]).Succeeded(out var matches, out var error))
+        if (!_sessions.ListPage(filter, request["Status"], request["MaxResults"], request["NextToken"]).Succeeded(out var page, out var error))
         {
             return RpcEnvelope.ErrorAsync(response, error);
         }
 
-        var start = 0;
-        while (start < matches.Count && matches[start].Sequence <= after)
-        {
-            start++;
-        }
-
-        var end = Math.Min(matches.Count, start + maxResults);
         var w = RpcEnvelope.BeginOk();
-        w.WriteString("NextToken"u8, end < matches.Count ? "nt-" + matches[end - 1].Sequence.ToString(CultureInfo.InvariantCulture) : "");
-        w.WriteNumber("MaxResults"u8, maxResults);
-        w.WriteNumber("TotalCount"u8, matches.Count);
+        w.WriteString("NextToken"u8, page.NextToken);
+        w.WriteNumber("MaxResults"u8, page.MaxResults);
+        w.WriteNumber("TotalCount"u8, page.Total);
         w.WriteStartArray("Data"u8);
-        for (var i = start; i < end; i++)
+        foreach (var session in page.Items)
         {
             w.WriteStartObject();
-            w.WriteString("SessionId"u8, matches[i].Id);
+            w.WriteString("SessionId"u8, session.Id);
             w.WriteString("SessionStatus"u8, "RUNNING");
             w.WriteEndObject();
         }
@@ -340,7 +301,7 @@ internal sealed class RpcActions(EmulatorState state)
         var w = RpcEnvelope.BeginOk();
         w.WriteStartObject("Data"u8);
         w.WriteString("SessionId"u8, session.Id);
-        w.WriteString("ResourceUrl"u8, ResourceUrl(context, session));
+        w.WriteString("ResourceUrl"u8, _links.ResourceUrl(context, session));
         w.WriteStartObject("DesktopInfo"u8);
         w.WriteString("AppId"u8, "emulator");
         w.WriteString("AuthCode"u8, "auth-" + session.ResourceId);
@@ -497,24 +458,5 @@ internal sealed class RpcActions(EmulatorState state)
         session = _sessions.Find(sessionId);
         refusal = session is null ? RpcEnvelope.ErrorAsync(context.Response, SessionError.NotFound) : Task.CompletedTask;
         return session is not null;
-    }
-
-    private string LinkHost(HttpContext context) => state.LinkHost ?? (context.Request.Host.HasValue ? context.Request.Host.Value! : "127.0.0.1");
-
-    /// <summary>A fresh live view URL for the session (valid 30 minutes): every answer that carries one issues a new token.</summary>
-    private string ResourceUrl(HttpContext context, EmulatedSession session) =>
-        string.Concat(state.Scheme, "://", LinkHost(context), LiveViewEndpoints.Prefix, "/", state.ResourceTokens.Issue(session.Id).Token);
-
-    private static bool IsJsonOf(string json, JsonValueKind kind)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(json);
-            return doc.RootElement.ValueKind == kind;
-        }
-        catch (JsonException)
-        {
-            return false;
-        }
     }
 }

@@ -8,7 +8,7 @@ namespace AgentBay.Lite.Emulator.Sessions;
 /// <summary>
 /// The emulator's domain: session lifecycle, labels, links and tool calls, with the rules the cloud applies
 /// (link port range, CDP only on browser images, the live-session quota). Protocol-neutral: each wire face
-/// (AgentBay RPC today) parses its requests, calls this service and maps <see cref="SessionError"/> to its own codes.
+/// (AgentBay RPC, AGB REST) parses its requests, calls this service and maps <see cref="SessionError"/> to its own codes.
 /// </summary>
 internal sealed class SessionService
 {
@@ -48,8 +48,9 @@ internal sealed class SessionService
 
     public int LiveCount => _store.LiveCount;
 
-    /// <summary>Browser Use images serve CDP links: ids starting with <c>browser</c>, case-insensitively.</summary>
-    public static bool IsBrowserImage(string imageId) => imageId.StartsWith("browser", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Browser Use images serve CDP links: AgentBay's ids starting with <c>browser</c> and AGB's starting with <c>agb-browser</c>, case-insensitively.</summary>
+    public static bool IsBrowserImage(string imageId) =>
+        imageId.StartsWith("browser", StringComparison.OrdinalIgnoreCase) || imageId.StartsWith("agb-browser", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Creates a session and its workspace (its directory and, when available, its sandbox).</summary>
     public async Task<Outcome<EmulatedSession>> CreateAsync(string? imageId, IReadOnlyDictionary<string, string> labels, CancellationToken cancellationToken)
@@ -111,6 +112,50 @@ internal sealed class SessionService
         matches.Sort(static (a, b) => a.Sequence.CompareTo(b.Sequence));
         return matches;
     }
+
+    /// <summary>
+    /// One page of <see cref="List"/>: at most <paramref name="maxResultsText"/> (1–100, default 10) sessions after the
+    /// one <paramref name="nextToken"/> names. The page token is the sequence number of the last session listed, so
+    /// deletes never shift pages.
+    /// </summary>
+    public Outcome<SessionListPage> ListPage(IReadOnlyDictionary<string, string> filter, string? status, string? maxResultsText, string? nextToken)
+    {
+        var maxResults = 10;
+        if (maxResultsText is not null
+            && (!int.TryParse(maxResultsText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out maxResults) || maxResults is < 1 or > 100))
+        {
+            return SessionError.Invalid("MaxResults", $"MaxResults must be an integer between 1 and 100 (got \"{Text.Clip(maxResultsText)}\").");
+        }
+
+        long after = 0;
+        if (nextToken is not null
+            && (!nextToken.StartsWith("nt-", StringComparison.Ordinal)
+                || !long.TryParse(nextToken.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture, out after)))
+        {
+            return SessionError.Invalid("NextToken", "NextToken is not a token this server issued; pass back the NextToken of the previous page.");
+        }
+
+        if (!List(filter, status).Succeeded(out var matches, out var error))
+        {
+            return error;
+        }
+
+        var start = 0;
+        while (start < matches.Count && matches[start].Sequence <= after)
+        {
+            start++;
+        }
+
+        var end = Math.Min(matches.Count, start + maxResults);
+        var next = end < matches.Count ? "nt-" + matches[end - 1].Sequence.ToString(CultureInfo.InvariantCulture) : "";
+        return new SessionListPage(matches.GetRange(start, end - start), matches.Count, maxResults, next);
+    }
+
+    /// <summary>Checks an idle-release timeout in seconds (SDKs since v0.16). Checked, not enforced: emulated sessions are never released for idleness (see the README).</summary>
+    public static SessionError? CheckIdleTimeout(string? seconds) =>
+        seconds is null || (int.TryParse(seconds, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1)
+            ? null
+            : SessionError.Invalid("Timeout", $"Timeout must be a whole number of seconds, at least 1 (got \"{Text.Clip(seconds)}\").");
 
     /// <summary>
     /// Deletes (or releases) a session: its links stop resolving, <see cref="EmulatedSession.Ended"/> fires, every
@@ -252,3 +297,10 @@ internal sealed class SessionService
 
     private static SessionError CdpUnsupported(string message) => new(SessionErrorKind.Unsupported, "CdpUnsupportedImage", message);
 }
+
+/// <summary>One page of a session listing.</summary>
+/// <param name="Items">The sessions on the page.</param>
+/// <param name="Total">How many sessions match in all.</param>
+/// <param name="MaxResults">The page size used.</param>
+/// <param name="NextToken">The next page's token; empty on the last page.</param>
+internal sealed record SessionListPage(List<EmulatedSession> Items, int Total, int MaxResults, string NextToken);

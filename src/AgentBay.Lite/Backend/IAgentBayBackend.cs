@@ -2,7 +2,7 @@ namespace AgentBay.Lite.Backend;
 
 /// <summary>
 /// The session operations the public surface needs, independent of the service's wire protocol. One implementation
-/// per protocol: AgentBay POP RPC (<see cref="Rpc.RpcBackend"/>) now, AGB REST later. Implementations turn every
+/// per protocol: AgentBay POP RPC (<see cref="Rpc.RpcBackend"/>) and AGB REST (<see cref="Agb.AgbBackend"/>). Implementations turn every
 /// failure into the <see cref="AgentBayException"/> family and never return partially read data.
 /// </summary>
 internal interface IAgentBayBackend

@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Diagnostics.Metrics;
 using System.Net;
+using AgentBay.Lite.Agb;
 using AgentBay.Lite.Backend;
 using AgentBay.Lite.Links;
 using AgentBay.Lite.Resilience;
@@ -88,8 +89,9 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// <summary>
     /// Creates a client that sends through <paramref name="httpClient"/> (e.g. one from <c>IHttpClientFactory</c>),
     /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
-    /// constructor does. <paramref name="createBackend"/> replaces the RPC backend (tests); by default it is
-    /// <see cref="RpcBackend"/>. Logs and metrics go to the factories given, if any.
+    /// constructor does. <paramref name="createBackend"/> replaces the wire backend (tests); by default it is
+    /// <see cref="RpcBackend"/>, or <see cref="AgbBackend"/> when <see cref="AgentBayOptions.Service"/> is AGB. Logs and
+    /// metrics go to the factories given, if any.
     /// </summary>
     internal AgentBayClient(
         AgentBayOptions options,
@@ -135,9 +137,9 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         try
         {
-            IAgentBayBackend backend = createBackend is null
-                ? new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider)
-                : createBackend(client, options, timeProvider);
+            IAgentBayBackend backend = createBackend is not null ? createBackend(client, options, timeProvider)
+                : options.Service == AgentBayService.Agb ? new AgbBackend(client, options.ApiKey!)
+                : new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
             var telemetry = new ClientTelemetry(loggerFactory, meterFactory, options.GetBaseAddress(), timeProvider);
             _services = Compose(backend, retry, telemetry, options, timeProvider, _lifetime.Token);
@@ -172,7 +174,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     private static AgentBayServices Compose(
         IAgentBayBackend wire, RetryExecutor retry, ClientTelemetry telemetry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
     {
-        var resilient = new ResilientBackend(wire, retry, telemetry, lifetime);
+        var resilient = new ResilientBackend(wire, retry, telemetry, lifetime, options.Service == AgentBayService.Agb ? AgbBackend.Safety : OperationSafety.Of);
         return new AgentBayServices(
             new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
             new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider, telemetry),

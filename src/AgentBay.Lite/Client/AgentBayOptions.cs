@@ -13,14 +13,20 @@ namespace AgentBay.Lite;
 /// environment variable) when one is missing or invalid.
 /// </para>
 /// <para>
-/// <see cref="FromEnvironment()"/> builds options from the <c>AGENTBAY_*</c> environment variables the official SDKs
-/// read; a <c>.env</c> file is not consulted.
+/// <see cref="FromEnvironment()"/> builds options from the <c>AGENTBAY_*</c> (or, when only AGB's key is set, the
+/// <c>AGB_*</c>) environment variables the official SDKs read; a <c>.env</c> file is not consulted.
 /// </para>
 /// </remarks>
 public sealed class AgentBayOptions
 {
     /// <summary>The gateway the official SDKs use by default: <c>https://wuyingai.cn-shanghai.aliyuncs.com/</c>.</summary>
     public static Uri DefaultEndpoint { get; } = new("https://wuyingai.cn-shanghai.aliyuncs.com/", UriKind.Absolute);
+
+    /// <summary>The gateway of the AGB service (<see cref="AgentBayService.Agb"/>): <c>https://sdk-api.agb.cloud/</c>.</summary>
+    public static Uri DefaultAgbEndpoint { get; } = new("https://sdk-api.agb.cloud/", UriKind.Absolute);
+
+    /// <summary>The image an AGB session gets when <see cref="CreateSessionOptions.ImageId"/> is <see langword="null"/>: <c>agb-code-space-1</c>.</summary>
+    public const string DefaultAgbImageId = Agb.AgbBackend.DefaultImageId;
 
     /// <summary>The default <see cref="Timeout"/>: 60 seconds, as in the official SDKs.</summary>
     public static TimeSpan DefaultTimeout { get; } = TimeSpan.FromSeconds(60);
@@ -35,6 +41,21 @@ public sealed class AgentBayOptions
     internal const string EndpointVariable = "AGENTBAY_ENDPOINT";
     internal const string TimeoutVariable = "AGENTBAY_TIMEOUT_MS";
     internal const string RegionIdVariable = "AGENTBAY_REGION_ID";
+    internal const string AgbApiKeyVariable = "AGB_API_KEY";
+    internal const string AgbEndpointVariable = "AGB_ENDPOINT";
+    internal const string AgbTimeoutVariable = "AGB_TIMEOUT_MS";
+
+    private Uri? _endpoint;
+    private bool _endpointSet;
+
+    /// <summary>
+    /// Which service the client talks to: <see cref="AgentBayService.AgentBay"/> (the default) or
+    /// <see cref="AgentBayService.Agb"/>. Both offer the same client surface; the service decides the wire protocol, the
+    /// default <see cref="Endpoint"/> (<see cref="DefaultEndpoint"/> or <see cref="DefaultAgbEndpoint"/>), the default image
+    /// (the service's own, or <see cref="DefaultAgbImageId"/>) and the environment variables named in messages.
+    /// <see cref="FromEnvironment()"/> sets it to <see cref="AgentBayService.Agb"/> when only <c>AGB_API_KEY</c> is set.
+    /// </summary>
+    public AgentBayService Service { get; set; }
 
     /// <summary>
     /// The API key (it looks like <c>akm-…</c>). Required. Keys are gateway-specific: a key for the Shanghai gateway
@@ -48,7 +69,16 @@ public sealed class AgentBayOptions
     /// Environment variable: <c>AGENTBAY_ENDPOINT</c>, either a bare <c>host[:port]</c> (meaning https, as in the
     /// official SDKs) or a full <c>http://</c>/<c>https://</c> URI (e.g. a local emulator).
     /// </summary>
-    public Uri Endpoint { get; set; } = DefaultEndpoint;
+    /// <remarks>Left unset, it follows <see cref="Service"/>: <see cref="DefaultAgbEndpoint"/> for AGB (<c>AGB_ENDPOINT</c>).</remarks>
+    public Uri Endpoint
+    {
+        get => _endpointSet ? _endpoint! : Service == AgentBayService.Agb ? DefaultAgbEndpoint : DefaultEndpoint;
+        set
+        {
+            _endpoint = value;
+            _endpointSet = true;
+        }
+    }
 
     /// <summary>
     /// How long one request to the service may take before it fails with <see cref="AgentBayTimeoutException"/>.
@@ -60,6 +90,7 @@ public sealed class AgentBayOptions
     /// <summary>
     /// Where sessions run (sent as <c>LoginRegionId</c>), e.g. <c>cn-hangzhou</c>; <see langword="null"/> for the
     /// service default. Not the gateway: that is <see cref="Endpoint"/>. Environment variable: <c>AGENTBAY_REGION_ID</c>.
+    /// AgentBay only: AGB has no region parameter, so it is not sent there.
     /// </summary>
     public string? RegionId { get; set; }
 
@@ -120,7 +151,9 @@ public sealed class AgentBayOptions
     /// Builds options from the environment variables the official SDKs read: <c>AGENTBAY_API_KEY</c>,
     /// <c>AGENTBAY_ENDPOINT</c> (bare <c>host[:port]</c> means https; a full <c>http(s)://</c> URI is kept),
     /// <c>AGENTBAY_TIMEOUT_MS</c> (milliseconds) and <c>AGENTBAY_REGION_ID</c>. Unset or blank variables leave the
-    /// defaults. The result is validated when a client is constructed from it.
+    /// defaults. When <c>AGENTBAY_API_KEY</c> is unset and <c>AGB_API_KEY</c> is set, the options are for AGB instead
+    /// (<see cref="Service"/> is <see cref="AgentBayService.Agb"/>, which says what was picked) and read <c>AGB_API_KEY</c>,
+    /// <c>AGB_ENDPOINT</c> and <c>AGB_TIMEOUT_MS</c> the same way. The result is validated when a client is constructed from it.
     /// </summary>
     /// <returns>New options.</returns>
     /// <exception cref="InvalidOperationException">
@@ -133,31 +166,38 @@ public sealed class AgentBayOptions
     {
         ArgumentNullException.ThrowIfNull(getVariable);
         var options = new AgentBayOptions();
+        if (Read(getVariable, ApiKeyVariable) is null && Read(getVariable, AgbApiKeyVariable) is not null)
+        {
+            options.Service = AgentBayService.Agb;
+        }
 
-        if (Read(getVariable, ApiKeyVariable) is { } apiKey)
+        var agb = options.Service == AgentBayService.Agb;
+        string endpointVariable = options.EndpointVariableName;
+        string timeoutVariable = options.TimeoutVariableName;
+        if (Read(getVariable, options.ApiKeyVariableName) is { } apiKey)
         {
             options.ApiKey = apiKey;
         }
 
-        if (Read(getVariable, EndpointVariable) is { } endpoint)
+        if (Read(getVariable, endpointVariable) is { } endpoint)
         {
-            options.Endpoint = ParseEndpoint(endpoint);
+            options.Endpoint = ParseEndpoint(endpoint, endpointVariable);
         }
 
-        if (Read(getVariable, TimeoutVariable) is { } timeout)
+        if (Read(getVariable, timeoutVariable) is { } timeout)
         {
             if (!long.TryParse(timeout, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long milliseconds)
                 || milliseconds <= 0
                 || milliseconds > int.MaxValue)
             {
                 throw new InvalidOperationException(
-                    $"{TimeoutVariable} is '{timeout}', which is not a positive whole number of milliseconds. Set it to e.g. 60000, or unset it for the 60-second default.");
+                    $"{timeoutVariable} is '{timeout}', which is not a positive whole number of milliseconds. Set it to e.g. 60000, or unset it for the 60-second default.");
             }
 
             options.Timeout = TimeSpan.FromMilliseconds(milliseconds);
         }
 
-        if (Read(getVariable, RegionIdVariable) is { } regionId)
+        if (!agb && Read(getVariable, RegionIdVariable) is { } regionId)
         {
             options.RegionId = regionId;
         }
@@ -171,14 +211,23 @@ public sealed class AgentBayOptions
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
 
-    private static Uri ParseEndpoint(string value)
+    /// <summary>The environment variable of the API key for <see cref="Service"/>.</summary>
+    internal string ApiKeyVariableName => Service == AgentBayService.Agb ? AgbApiKeyVariable : ApiKeyVariable;
+
+    /// <summary>The environment variable of the endpoint for <see cref="Service"/>.</summary>
+    internal string EndpointVariableName => Service == AgentBayService.Agb ? AgbEndpointVariable : EndpointVariable;
+
+    /// <summary>The environment variable of the timeout for <see cref="Service"/>.</summary>
+    internal string TimeoutVariableName => Service == AgentBayService.Agb ? AgbTimeoutVariable : TimeoutVariable;
+
+    private static Uri ParseEndpoint(string value, string variable)
     {
         // "localhost:8080" parses as an absolute URI with scheme "localhost", so decide by the separator instead.
         string candidate = value.Contains("://", StringComparison.Ordinal) ? value : "https://" + value;
         if (!Uri.TryCreate(candidate, UriKind.Absolute, out Uri? uri))
         {
             throw new InvalidOperationException(
-                $"{EndpointVariable} is '{value}', which is neither a host[:port] nor an http(s) URI. Set it to e.g. wuyingai.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080, or unset it for the default gateway.");
+                $"{variable} is '{value}', which is neither a host[:port] nor an http(s) URI. Set it to e.g. wuyingai.cn-shanghai.aliyuncs.com or http://127.0.0.1:8080, or unset it for the default gateway.");
         }
 
         return uri;
@@ -191,30 +240,38 @@ public sealed class AgentBayOptions
     internal IReadOnlyList<string> GetValidationErrors()
     {
         var errors = new List<string>();
+        string keyVariable = ApiKeyVariableName, endpointVariable = EndpointVariableName, timeoutVariable = TimeoutVariableName;
+        Uri defaultEndpoint = Service == AgentBayService.Agb ? DefaultAgbEndpoint : DefaultEndpoint;
+
+        if (!Enum.IsDefined(Service))
+        {
+            errors.Add($"AgentBayOptions.Service is {(int)Service}, which is not a service. Set it to AgentBayService.AgentBay or AgentBayService.Agb.");
+        }
 
         if (string.IsNullOrWhiteSpace(ApiKey))
         {
-            errors.Add(
-                $"AgentBayOptions.ApiKey is missing. Set it to your AgentBay API key (akm-…, from the AgentBay console), or set the {ApiKeyVariable} environment variable and use AgentBayOptions.FromEnvironment().");
+            errors.Add(Service == AgentBayService.Agb
+                ? $"AgentBayOptions.ApiKey is missing. Set it to your AGB API key (from agb.cloud/console), or set the {keyVariable} environment variable and use AgentBayOptions.FromEnvironment()."
+                : $"AgentBayOptions.ApiKey is missing. Set it to your AgentBay API key (akm-…, from the AgentBay console), or set the {keyVariable} environment variable and use AgentBayOptions.FromEnvironment().");
         }
 
         if (Endpoint is null)
         {
             errors.Add(
-                $"AgentBayOptions.Endpoint is null. Set it to the gateway's root URI, e.g. {DefaultEndpoint}, or set {EndpointVariable}.");
+                $"AgentBayOptions.Endpoint is null. Set it to the gateway's root URI, e.g. {defaultEndpoint}, or set {endpointVariable}.");
         }
         else if (!Endpoint.IsAbsoluteUri || (Endpoint.Scheme != Uri.UriSchemeHttps && Endpoint.Scheme != Uri.UriSchemeHttp))
         {
             errors.Add(
-                $"AgentBayOptions.Endpoint '{Endpoint}' is not an absolute http or https URI. Set it to e.g. {DefaultEndpoint} (or {EndpointVariable} to a host[:port] or an http(s) URI).");
+                $"AgentBayOptions.Endpoint '{Endpoint}' is not an absolute http or https URI. Set it to e.g. {defaultEndpoint} (or {endpointVariable} to a host[:port] or an http(s) URI).");
         }
         else if (Endpoint.AbsolutePath != "/" || !string.IsNullOrEmpty(Endpoint.Query) || !string.IsNullOrEmpty(Endpoint.Fragment))
         {
             errors.Add(
-                $"AgentBayOptions.Endpoint '{Endpoint}' has a path, query or fragment; the AgentBay API lives at the gateway's root. Use just scheme://host[:port], e.g. {DefaultEndpoint}.");
+                $"AgentBayOptions.Endpoint '{Endpoint}' has a path, query or fragment; the AgentBay API lives at the gateway's root. Use just scheme://host[:port], e.g. {defaultEndpoint}.");
         }
 
-        CheckLimit(errors, Timeout, "AgentBayOptions.Timeout", $" (from {TimeoutVariable}, in milliseconds, when read from the environment)", "60 seconds");
+        CheckLimit(errors, Timeout, "AgentBayOptions.Timeout", $" (from {timeoutVariable}, in milliseconds, when read from the environment)", "60 seconds");
         CheckLimit(errors, DeleteTimeout, "AgentBayOptions.DeleteTimeout", string.Empty, "60 seconds");
 
         if (DeletePollInterval <= TimeSpan.Zero || DeletePollInterval.TotalMilliseconds > int.MaxValue)

@@ -236,26 +236,34 @@ public static class AgentBayServiceCollectionExtensions
             options, http, createBackend: null, services.GetService<ILoggerFactory>(), services.GetService<IMeterFactory>());
     }
 
-    /// <summary>Applies the <c>AGENTBAY_*</c> variables that are set, leaving every other setting as it is.</summary>
+    /// <summary>
+    /// Applies the <c>AGENTBAY_*</c> variables that are set (or, when only <c>AGB_API_KEY</c> is, the service AGB and the
+    /// <c>AGB_*</c> variables), leaving every other setting as it is.
+    /// </summary>
     internal static void ApplyEnvironment(AgentBayOptions target, Func<string, string?> getVariable)
     {
         AgentBayOptions read = AgentBayOptions.FromEnvironment(getVariable);
-        if (IsSet(getVariable, AgentBayOptions.ApiKeyVariable))
+        if (read.Service == AgentBayService.Agb)
+        {
+            target.Service = AgentBayService.Agb;
+        }
+
+        if (IsSet(getVariable, read.ApiKeyVariableName))
         {
             target.ApiKey = read.ApiKey;
         }
 
-        if (IsSet(getVariable, AgentBayOptions.EndpointVariable))
+        if (IsSet(getVariable, read.EndpointVariableName))
         {
             target.Endpoint = read.Endpoint;
         }
 
-        if (IsSet(getVariable, AgentBayOptions.TimeoutVariable))
+        if (IsSet(getVariable, read.TimeoutVariableName))
         {
             target.Timeout = read.Timeout;
         }
 
-        if (IsSet(getVariable, AgentBayOptions.RegionIdVariable))
+        if (read.Service == AgentBayService.AgentBay && IsSet(getVariable, AgentBayOptions.RegionIdVariable))
         {
             target.RegionId = read.RegionId;
         }

@@ -6,13 +6,20 @@ namespace AgentBay.Lite.Resilience;
 /// <summary>
 /// The resilience layer: a decorator over the wire backend that runs every operation through the
 /// <see cref="RetryExecutor"/> (per-attempt and overall limits, retries of transient failures) with the safety the
-/// <see cref="OperationSafety"/> table gives it, and that ends calls in flight with
-/// <see cref="ObjectDisposedException"/> once the client is disposed (<paramref name="lifetime"/>). As it sits above
-/// every wire backend, it is also where each operation and each of its attempts is traced, measured and logged
-/// (<see cref="OperationScope"/>).
+/// <see cref="OperationSafety"/> table (or the wire backend's own, <paramref name="safety"/>) gives it, and that ends calls
+/// in flight with <see cref="ObjectDisposedException"/> once the client is disposed (<paramref name="lifetime"/>). As it
+/// sits above every wire backend, it is also where each operation and each of its attempts is traced, measured and
+/// logged (<see cref="OperationScope"/>).
 /// </summary>
-internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor retry, ClientTelemetry telemetry, CancellationToken lifetime) : IAgentBayBackend
+internal sealed class ResilientBackend(
+    IAgentBayBackend inner,
+    RetryExecutor retry,
+    ClientTelemetry telemetry,
+    CancellationToken lifetime,
+    Func<BackendOperation, CallSafety>? safety = null) : IAgentBayBackend
 {
+    private readonly Func<BackendOperation, CallSafety> _safety = safety ?? OperationSafety.Of;
+
     public Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) =>
         RunAsync(BackendOperation.CreateSession, sessionId: null, request, static (b, r, t) => b.CreateSessionAsync(r, t), cancellationToken);
 
@@ -61,7 +68,7 @@ internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor ret
                 inner,
                 (scope, state, call),
                 static (backend, s, token) => s.scope.AttemptAsync(backend, s.state, s.call, token),
-                OperationSafety.Of(operation),
+                _safety(operation),
                 cancellationToken,
                 lifetime).ConfigureAwait(false);
             scope.Succeeded(answer);

@@ -15,7 +15,8 @@ internal static class RpcEnvelopeReader
     /// <param name="action">The action, for messages.</param>
     /// <param name="sessionId">The session the call named, for not-found messages.</param>
     /// <param name="secrets">Removes the API key from whatever of the answer goes into an exception.</param>
-    public static TEnvelope Read<TEnvelope>(ApiResponse<TEnvelope> response, string action, string? sessionId, SecretRedactor secrets)
+    /// <param name="service">The service that answered, for the hints in messages (AGB reads the same envelope in camelCase).</param>
+    public static TEnvelope Read<TEnvelope>(ApiResponse<TEnvelope> response, string action, string? sessionId, SecretRedactor secrets, AgentBayService service = AgentBayService.AgentBay)
         where TEnvelope : RpcEnvelope
     {
         var envelope = response.Content;
@@ -26,7 +27,7 @@ internal static class RpcEnvelopeReader
 
         if (!response.IsSuccessStatusCode || envelope.Success == false)
         {
-            throw Failure(response, envelope, action, sessionId, secrets);
+            throw Failure(response, envelope, action, sessionId, secrets, service);
         }
 
         return envelope;
@@ -64,7 +65,7 @@ internal static class RpcEnvelopeReader
         return new AgentBayProtocolException($"{action}: the service answered HTTP {status} with {what}.{hint}", excerpt, requestId: null, response.StatusCode);
     }
 
-    private static AgentBayException Failure<TEnvelope>(ApiResponse<TEnvelope> response, RpcEnvelope envelope, string action, string? sessionId, SecretRedactor secrets)
+    private static AgentBayException Failure<TEnvelope>(ApiResponse<TEnvelope> response, RpcEnvelope envelope, string action, string? sessionId, SecretRedactor secrets, AgentBayService service)
     {
         var code = secrets.Redact(NullIfEmpty(envelope.Code));
         var serverMessage = secrets.Redact(NullIfEmpty(envelope.Message?.Trim()));
@@ -80,10 +81,12 @@ internal static class RpcEnvelopeReader
                 sessionId, code, serverMessage, requestId, status);
         }
 
-        if (code is "NOT_LOGIN" or "InvalidApiKey" || status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        if (code is "NOT_LOGIN" or "InvalidApiKey" or "Unauthorized" || status is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
             return new AgentBayAuthenticationException(
-                $"The AgentBay service did not accept the API key: {said}. Check AgentBayOptions.ApiKey (AGENTBAY_API_KEY), and that the key belongs to the gateway in AgentBayOptions.Endpoint (AGENTBAY_ENDPOINT): keys are gateway-specific.",
+                service == AgentBayService.Agb
+                    ? $"The AGB service did not accept the API key: {said}. Check AgentBayOptions.ApiKey (AGB_API_KEY), and that AgentBayOptions.Endpoint (AGB_ENDPOINT) is the AGB gateway the key belongs to."
+                    : $"The AgentBay service did not accept the API key: {said}. Check AgentBayOptions.ApiKey (AGENTBAY_API_KEY), and that the key belongs to the gateway in AgentBayOptions.Endpoint (AGENTBAY_ENDPOINT): keys are gateway-specific.",
                 code, serverMessage, requestId, status);
         }
 

@@ -50,6 +50,40 @@ public sealed class DependencyInjectionTests(EmulatorFixture fixture) : IClassFi
         Assert.Equal("http", (await right.GetLinkAsync(session.Id, LinkRequest.Https(30150))).Url.Scheme);
     }
 
+    [Fact]
+    public async Task An_AGB_client_and_an_AgentBay_client_live_side_by_side_in_one_container()
+    {
+        var agbPaths = new PathRecorder();
+        var services = new ServiceCollection();
+        services.AddAgentBay(o => { o.ApiKey = fixture.Emulator.ApiKey; o.Endpoint = fixture.Emulator.Endpoint; });
+        services.AddKeyedAgentBay("agb", o => { o.Service = AgentBayService.Agb; o.ApiKey = fixture.Emulator.ApiKey; o.Endpoint = fixture.Emulator.Endpoint; })
+            .AddHttpMessageHandler(() => agbPaths);
+        await using ServiceProvider provider = services.BuildServiceProvider(validateScopes: true);
+        IAgentBayClient agentBay = provider.GetRequiredService<IAgentBayClient>();
+        IAgentBayClient agb = provider.GetRequiredKeyedService<IAgentBayClient>("agb");
+
+        await using AgentBaySession session = await agb.CreateSessionAsync();
+        SessionLink link = await agb.GetLinkAsync(session.Id, LinkRequest.Https(30150));
+        AgentBaySession sameSession = await agentBay.GetSessionAsync(session.Id);
+
+        Assert.Equal(session.Id, fixture.Emulator.ResolveLinkToken(link.Url.Segments[2].TrimEnd('/')));
+        Assert.Equal(session.ResourceId, sameSession.ResourceId);
+        Assert.Equal(["/mcp/createSession", "/internet/getLink"], agbPaths.Paths);
+    }
+
+    private sealed class PathRecorder : DelegatingHandler
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _paths = new();
+
+        public string[] Paths => [.. _paths];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            _paths.Enqueue(request.RequestUri!.AbsolutePath);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
     private sealed class CountingHandler : DelegatingHandler
     {
         private int _count;

@@ -3,12 +3,12 @@ using AgentBay.Lite.Emulator;
 namespace AgentBay.Lite.IntegrationTests.Links;
 
 /// <summary>The link cache against the emulator: what reaches the service, read from its request counters.</summary>
-public sealed class LinkCacheTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+public abstract class LinkCacheTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>
 {
     [Fact]
     public async Task Stampede_1000_concurrent_GetLinkAsync_for_one_key_send_exactly_one_GetLink()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
         long before = fixture.Emulator.GetRequestCount("GetLink");
 
@@ -46,7 +46,7 @@ public sealed class LinkCacheTests(EmulatorFixture fixture) : IClassFixture<Emul
     [Fact]
     public async Task Repeated_gets_are_hits_and_send_nothing()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
         SessionLink first = await session.GetLinkAsync(LinkRequest.Wss(30180));
         long before = fixture.Emulator.GetRequestCount("GetLink");
@@ -68,7 +68,7 @@ public sealed class LinkCacheTests(EmulatorFixture fixture) : IClassFixture<Emul
     [Fact]
     public async Task Session_and_client_share_one_cache_entry_per_link()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
         long before = fixture.Emulator.GetRequestCount("GetLink");
 
@@ -84,7 +84,7 @@ public sealed class LinkCacheTests(EmulatorFixture fixture) : IClassFixture<Emul
     [Fact]
     public async Task Deleting_a_session_drops_its_links_and_only_its_links()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession kept = await client.CreateSessionAsync();
         AgentBaySession deleted = await client.CreateSessionAsync();
         await kept.GetLinkAsync(LinkRequest.Https(30150));
@@ -107,7 +107,7 @@ public sealed class LinkCacheTests(EmulatorFixture fixture) : IClassFixture<Emul
     [Fact]
     public async Task Disposing_a_session_drops_its_links()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession session = await client.CreateSessionAsync();
         await session.GetLinkAsync(LinkRequest.Https(30150));
         long before = fixture.Emulator.GetRequestCount("GetLink");
@@ -122,21 +122,21 @@ public sealed class LinkCacheTests(EmulatorFixture fixture) : IClassFixture<Emul
     [Fact]
     public async Task A_refusal_is_not_cached_and_the_next_get_asks_again()
     {
-        await using var client = fixture.CreateClient();
-        await using AgentBaySession session = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" });
-        long before = fixture.Emulator.GetRequestCount("GetLink");
+        await using var client = fixture.CreateClient(service);
+        await using AgentBaySession session = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.LinuxImage });
+        long before = fixture.Emulator.GetRequestCount(service.CdpOperation);
 
         await Assert.ThrowsAsync<AgentBayException>(() => session.GetLinkAsync(LinkRequest.Cdp).AsTask());
         await Assert.ThrowsAsync<AgentBayException>(() => session.GetLinkAsync(LinkRequest.Cdp).AsTask());
 
-        Assert.Equal(2, fixture.Emulator.GetRequestCount("GetLink") - before);
+        Assert.Equal(2, fixture.Emulator.GetRequestCount(service.CdpOperation) - before);
         Assert.Equal(0, client.GetLinkCacheStatistics().Count);
     }
 
     [Fact]
     public async Task With_the_cache_disabled_every_get_is_sent()
     {
-        await using var client = fixture.CreateClient(o => o.LinkCache.Enabled = false);
+        await using var client = fixture.CreateClient(service, o => o.LinkCache.Enabled = false);
         await using AgentBaySession session = await client.CreateSessionAsync();
         long before = fixture.Emulator.GetRequestCount("GetLink");
 
@@ -148,3 +148,9 @@ public sealed class LinkCacheTests(EmulatorFixture fixture) : IClassFixture<Emul
         Assert.Equal(default, client.GetLinkCacheStatistics());
     }
 }
+
+/// <summary>The suite above against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayLinkCacheTests(EmulatorFixture fixture) : LinkCacheTests(fixture, TestService.AgentBay);
+
+/// <summary>The suite above against AGB (the emulator's REST face).</summary>
+public sealed class AgbLinkCacheTests(EmulatorFixture fixture) : LinkCacheTests(fixture, TestService.Agb);

@@ -3,13 +3,13 @@ using AgentBay.Lite.Emulator;
 namespace AgentBay.Lite.IntegrationTests.Links;
 
 /// <summary>GetLinkAsync, RefreshLinkAsync, GetLinksAsync and StreamLinksAsync on the session and on the client.</summary>
-public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+public abstract class LinkTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>
 {
     [Fact]
     public async Task Cdp_link_of_a_browser_session_is_a_websocket_url_resolving_to_the_session()
     {
-        await using var client = fixture.CreateClient();
-        await using AgentBaySession session = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" });
+        await using var client = fixture.CreateClient(service);
+        await using AgentBaySession session = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.BrowserImage });
 
         SessionLink link = await session.GetLinkAsync(LinkRequest.Cdp);
 
@@ -24,7 +24,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task Https_link_is_a_request_ai_url_resolving_to_the_session()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
 
         SessionLink link = await session.GetLinkAsync(LinkRequest.Https(30150));
@@ -37,7 +37,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task Wss_link_is_a_websocket_url_resolving_to_the_session()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
 
         SessionLink link = await client.GetLinkAsync(session.Id, LinkRequest.Wss(30180));
@@ -51,7 +51,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task Every_distinct_link_gets_its_own_token()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
 
         SessionLink a = await session.GetLinkAsync(LinkRequest.Https(30100));
@@ -64,7 +64,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task RefreshLink_asks_the_service_again_and_the_new_link_replaces_the_cached_one()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
         SessionLink first = await session.GetLinkAsync(LinkRequest.Https(30150));
         long calls = fixture.Emulator.GetRequestCount("GetLink");
@@ -83,8 +83,8 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task Session_GetLinksAsync_returns_one_result_per_request_in_input_order()
     {
-        await using var client = fixture.CreateClient();
-        await using AgentBaySession session = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" });
+        await using var client = fixture.CreateClient(service);
+        await using AgentBaySession session = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.BrowserImage });
         LinkRequest[] requests = [LinkRequest.Wss(30180), LinkRequest.Cdp, LinkRequest.Https(30150), LinkRequest.Https(30151)];
 
         IReadOnlyList<LinkResult> results = await session.GetLinksAsync(requests);
@@ -103,7 +103,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task Duplicates_in_one_batch_are_fetched_once()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
         long calls = fixture.Emulator.GetRequestCount("GetLink");
 
@@ -120,7 +120,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task StreamLinks_yields_every_result_once_on_the_session_and_on_the_client()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession a = await client.CreateSessionAsync();
         await using AgentBaySession b = await client.CreateSessionAsync();
 
@@ -154,7 +154,7 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
     [Fact]
     public async Task Leaving_a_stream_early_stops_the_batch()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
         var requests = Enumerable.Range(LinkPortRange.Default.Min, 100).Select(p => (LinkRequest)LinkRequest.Https(p)).ToArray();
         long before = fixture.Emulator.GetRequestCount("GetLink");
@@ -197,3 +197,9 @@ public sealed class LinkTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
 
     internal static string TokenOf(Uri url) => url.Segments[2].TrimEnd('/');
 }
+
+/// <summary>The suite above against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayLinkTests(EmulatorFixture fixture) : LinkTests(fixture, TestService.AgentBay);
+
+/// <summary>The suite above against AGB (the emulator's REST face).</summary>
+public sealed class AgbLinkTests(EmulatorFixture fixture) : LinkTests(fixture, TestService.Agb);

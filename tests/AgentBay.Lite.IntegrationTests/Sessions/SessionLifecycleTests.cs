@@ -1,20 +1,20 @@
 namespace AgentBay.Lite.IntegrationTests.Sessions;
 
 /// <summary>Create, get, info, delete-and-wait and dispose, each proved against the emulator's own state.</summary>
-public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+public abstract class SessionLifecycleTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>
 {
     [Fact]
     public async Task Create_returns_a_session_with_the_image_labels_and_the_services_identifiers()
     {
-        await using var client = fixture.CreateClient();
-        var options = new CreateSessionOptions { ImageId = "linux_latest" };
+        await using var client = fixture.CreateClient(service);
+        var options = new CreateSessionOptions { ImageId = service.LinuxImage };
         options.Labels["team"] = "int";
         options.Labels["purpose"] = "create";
 
         await using AgentBaySession session = await client.CreateSessionAsync(options);
 
         Assert.Matches("^session-[a-z0-9]{17}$", session.Id);
-        Assert.Equal("linux_latest", session.ImageId);
+        Assert.Equal(service.LinuxImage, session.ImageId);
         Assert.Equal(2, session.Labels.Count);
         Assert.Equal("int", session.Labels["team"]);
         Assert.Equal("create", session.Labels["purpose"]);
@@ -35,7 +35,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task Create_without_options_uses_the_default_image_which_has_no_browser()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
 
         Assert.Null(session.ImageId);
@@ -47,8 +47,8 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task Get_returns_the_same_session_usable_for_links_and_tools()
     {
-        await using var client = fixture.CreateClient();
-        await using AgentBaySession created = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" });
+        await using var client = fixture.CreateClient(service);
+        await using AgentBaySession created = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.BrowserImage });
 
         AgentBaySession fetched = await client.GetSessionAsync(created.Id);
 
@@ -65,7 +65,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task GetInfo_returns_the_sessions_resource_and_desktop_details()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
 
         SessionInfo info = await session.GetInfoAsync();
@@ -93,7 +93,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task DeleteSession_waits_until_the_session_is_gone()
     {
-        await using var client = fixture.CreateClient(o => o.DeletePollInterval = TimeSpan.FromMilliseconds(10));
+        await using var client = fixture.CreateClient(service, o => o.DeletePollInterval = TimeSpan.FromMilliseconds(10));
         AgentBaySession session = await client.CreateSessionAsync();
         int before = fixture.Emulator.LiveSessionCount;
         long detailPolls = fixture.Emulator.GetRequestCount("GetSessionDetail");
@@ -104,7 +104,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
         Assert.True(fixture.Emulator.GetRequestCount("GetSessionDetail") > detailPolls, "the delete must wait on GetSessionDetail");
         var notFound = await Assert.ThrowsAsync<SessionNotFoundException>(() => client.GetSessionAsync(session.Id));
         Assert.Equal(session.Id, notFound.SessionId);
-        Assert.Equal("InvalidMcpSession.NotFound", notFound.Code);
+        Assert.Equal(service.GoneCode, notFound.Code);
         Assert.Contains(session.Id, notFound.Message, StringComparison.Ordinal);
 
         await session.DisposeAsync(); // already gone: not an error
@@ -113,7 +113,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task Session_DeleteAsync_deletes_and_a_second_call_returns_at_once()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession session = await client.CreateSessionAsync();
         await session.DeleteAsync();
         long deletes = fixture.Emulator.GetRequestCount("DeleteSessionAsync");
@@ -128,7 +128,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task Dispose_deletes_the_session_and_is_idempotent()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession session = await client.CreateSessionAsync();
         int live = fixture.Emulator.LiveSessionCount;
         long deletes = fixture.Emulator.GetRequestCount("DeleteSessionAsync");
@@ -144,7 +144,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task Concurrent_disposals_share_one_deletion()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession session = await client.CreateSessionAsync();
         long deletes = fixture.Emulator.GetRequestCount("DeleteSessionAsync");
 
@@ -157,8 +157,8 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task Dispose_of_a_session_deleted_elsewhere_does_not_throw()
     {
-        await using var client = fixture.CreateClient();
-        await using var other = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
+        await using var other = fixture.CreateClient(service);
         AgentBaySession session = await client.CreateSessionAsync();
         await other.DeleteSessionAsync(session.Id);
 
@@ -170,7 +170,7 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
     [Fact]
     public async Task DeleteAsync_of_a_session_deleted_elsewhere_reports_it_as_not_found()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession session = await client.CreateSessionAsync();
         await client.DeleteSessionAsync(session.Id);
         AgentBaySession stale = session;
@@ -191,3 +191,9 @@ public sealed class SessionLifecycleTests(EmulatorFixture fixture) : IClassFixtu
         return list;
     }
 }
+
+/// <summary>The suite above against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBaySessionLifecycleTests(EmulatorFixture fixture) : SessionLifecycleTests(fixture, TestService.AgentBay);
+
+/// <summary>The suite above against AGB (the emulator's REST face).</summary>
+public sealed class AgbSessionLifecycleTests(EmulatorFixture fixture) : SessionLifecycleTests(fixture, TestService.Agb);

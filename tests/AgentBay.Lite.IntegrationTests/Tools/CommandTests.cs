@@ -1,15 +1,15 @@
 namespace AgentBay.Lite.IntegrationTests.Tools;
 
 /// <summary>session.Commands against the emulator, which really runs /bin/sh in the session's directory.</summary>
-public sealed class CommandTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+public abstract class CommandTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
     private AgentBayClient _client = null!;
     private AgentBaySession _session = null!;
 
     public async Task InitializeAsync()
     {
-        _client = fixture.CreateClient();
-        _session = await _client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" });
+        _client = fixture.CreateClient(service);
+        _session = await _client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.LinuxImage });
     }
 
     public async Task DisposeAsync()
@@ -126,3 +126,9 @@ public sealed class CommandTests(EmulatorFixture fixture) : IClassFixture<Emulat
         Assert.Equal(before, fixture.Emulator.GetRequestCount("CallMcpTool"));
     }
 }
+
+/// <summary>The suite above against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayCommandTests(EmulatorFixture fixture) : CommandTests(fixture, TestService.AgentBay);
+
+/// <summary>The suite above against AGB (the emulator's REST face).</summary>
+public sealed class AgbCommandTests(EmulatorFixture fixture) : CommandTests(fixture, TestService.Agb);

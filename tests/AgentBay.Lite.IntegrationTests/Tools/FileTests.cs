@@ -3,15 +3,15 @@ using System.Text;
 namespace AgentBay.Lite.IntegrationTests.Tools;
 
 /// <summary>session.Files against the emulator, which writes to and reads from the session's directory on disk.</summary>
-public sealed class FileTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+public abstract class FileTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
     private AgentBayClient _client = null!;
     private AgentBaySession _session = null!;
 
     public async Task InitializeAsync()
     {
-        _client = fixture.CreateClient();
-        _session = await _client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" });
+        _client = fixture.CreateClient(service);
+        _session = await _client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.LinuxImage });
     }
 
     public async Task DisposeAsync()
@@ -150,3 +150,9 @@ public sealed class FileTests(EmulatorFixture fixture) : IClassFixture<EmulatorF
         return builder.ToString();
     }
 }
+
+/// <summary>The suite above against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayFileTests(EmulatorFixture fixture) : FileTests(fixture, TestService.AgentBay);
+
+/// <summary>The suite above against AGB (the emulator's REST face).</summary>
+public sealed class AgbFileTests(EmulatorFixture fixture) : FileTests(fixture, TestService.Agb);

@@ -32,6 +32,25 @@ public sealed class EnvironmentTests
     }
 
     [Fact]
+    public void Only_AGBs_key_set_registers_an_AGB_client_from_the_AGB_variables()
+    {
+        var variables = new Dictionary<string, string?>
+        {
+            ["AGB_API_KEY"] = "akm-agb",
+            ["AGB_ENDPOINT"] = "http://127.0.0.1:8911",
+            ["AGB_TIMEOUT_MS"] = "3500",
+            ["AGENTBAY_REGION_ID"] = "cn-hangzhou",
+        };
+        var services = new ServiceCollection();
+        AgentBayServiceCollectionExtensions.AddAgentBayCore(services, null, null, variables.GetValueOrDefault);
+
+        AgentBayOptions options = Resolve(services);
+
+        Assert.Equal((AgentBayService.Agb, "akm-agb", new Uri("http://127.0.0.1:8911"), TimeSpan.FromMilliseconds(3500), (string?)null),
+            (options.Service, options.ApiKey, options.Endpoint, options.Timeout, options.RegionId));
+    }
+
+    [Fact]
     public void Unset_variables_keep_earlier_settings_and_later_configuration_wins()
     {
         var variables = new Dictionary<string, string?> { ["AGENTBAY_API_KEY"] = "akm-env", ["AGENTBAY_REGION_ID"] = " " };
