@@ -158,6 +158,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         });
         ControlEndpoints.Map(app, state);
         app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
+        Direct.DirectRoutes.Map(app, state);
         RpcEndpoint.Map(app, state);
 
         try
@@ -275,9 +276,9 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
     private static string? CheckAction(string? action)
     {
-        if (action is not null && RpcActionNames.Find(action) is null)
+        if (action is not null && RpcActionNames.FindOperation(action) is null)
         {
-            throw new ArgumentException($"Unknown action \"{action}\". Known: {string.Join(", ", RpcActionNames.All)}.", nameof(action));
+            throw new ArgumentException($"Unknown action \"{action}\". Known: {string.Join(", ", RpcActionNames.Operations)}.", nameof(action));
         }
 
         return action;
