@@ -88,7 +88,7 @@ internal static class DirectReplies
     /// <summary>Maps a domain refusal: unknown session 404, wrong token 401.</summary>
     public static Task ErrorAsync(HttpResponse response, SessionError error) => error.Kind switch
     {
-        SessionErrorKind.NotFound => ErrorAsync(response, 404, "InvalidSession.NotFound", "Resource [Session] is not found: no live session has this id (it was never created, or it was deleted)."),
+        SessionErrorKind.NotFound => ErrorAsync(response, 404, "InvalidMcpSession.NotFound", "Resource [McpSession] is not found: no live session has this id (it was never created, or it was deleted)."),
         SessionErrorKind.Unauthorized => ErrorAsync(response, 401, "Unauthorized.AccessToken", error.Message),
         SessionErrorKind.InvalidArgument => ErrorAsync(response, 400, "InvalidParameter." + error.Subject, error.Message),
         _ => ErrorAsync(response, 500, "InternalError", error.Message),

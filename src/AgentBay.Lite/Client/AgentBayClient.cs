@@ -118,7 +118,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 ? new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider)
                 : createBackend(client, options, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
-            _services = Compose(backend, retry, options, timeProvider, _lifetime.Token);
+            _services = Compose(backend, retry, options, timeProvider, client, _lifetime.Token);
         }
         catch
         {
@@ -134,20 +134,24 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
         options.ThrowIfInvalid(nameof(options));
-        _services = Compose(backend, new RetryExecutor(options.Retry, options.Timeout, timeProvider), options, timeProvider, _lifetime.Token);
+        _services = Compose(backend, new RetryExecutor(options.Retry, options.Timeout, timeProvider), options, timeProvider, http: null, _lifetime.Token);
     }
 
     /// <summary>The services this client's sessions call.</summary>
     internal AgentBayServices Services => _services;
 
-    /// <summary>Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services.</summary>
-    private static AgentBayServices Compose(IAgentBayBackend wire, RetryExecutor retry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
+    /// <summary>
+    /// Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services. The direct tool
+    /// route (link_url) sends through the same <paramref name="http"/> client as the backend; without one it is off.
+    /// </summary>
+    private static AgentBayServices Compose(IAgentBayBackend wire, RetryExecutor retry, AgentBayOptions options, TimeProvider timeProvider, HttpClient? http, CancellationToken lifetime)
     {
         var resilient = new ResilientBackend(wire, retry, lifetime);
+        DirectToolRoute? direct = options.UseDirectToolRoute && http is not null ? new DirectToolRoute(http, retry, wire, lifetime) : null;
         return new AgentBayServices(
             new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
             new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider),
-            new ToolService(resilient));
+            new ToolService(resilient, direct));
     }
 
     /// <inheritdoc />
@@ -202,7 +206,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         SessionService.ToUri(record.LinkUrl),
         record.Token,
         SessionService.ToUri(record.WsUrl),
-        labels);
+        labels,
+        record.ToolServers);
 
     /// <inheritdoc />
     public IAsyncEnumerable<SessionSummary> ListSessionsAsync(SessionQuery? query = null, CancellationToken cancellationToken = default)

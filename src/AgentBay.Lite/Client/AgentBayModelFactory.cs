@@ -37,6 +37,7 @@ public static class AgentBayModelFactory
     /// <param name="token">The access token for direct tool calls.</param>
     /// <param name="wsUrl">The session's WebSocket URL.</param>
     /// <param name="labels">The labels; none when <see langword="null"/>.</param>
+    /// <param name="toolServers">Tool name → MCP server; none when <see langword="null"/>.</param>
     /// <returns>The session.</returns>
     public static AgentBaySession AgentBaySession(
         string id,
@@ -47,7 +48,8 @@ public static class AgentBayModelFactory
         Uri? linkUrl = null,
         string? token = null,
         Uri? wsUrl = null,
-        IReadOnlyDictionary<string, string>? labels = null)
+        IReadOnlyDictionary<string, string>? labels = null,
+        IReadOnlyDictionary<string, string>? toolServers = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         return new AgentBaySession(
@@ -60,7 +62,8 @@ public static class AgentBayModelFactory
             linkUrl,
             token,
             wsUrl,
-            labels is null ? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty : new Dictionary<string, string>(labels, StringComparer.Ordinal).AsReadOnly());
+            labels is null ? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty : new Dictionary<string, string>(labels, StringComparer.Ordinal).AsReadOnly(),
+            toolServers is null ? null : new Dictionary<string, string>(toolServers, StringComparer.Ordinal).AsReadOnly());
     }
 
     /// <summary>Creates a <see cref="Lite.SessionInfo"/>.</summary>

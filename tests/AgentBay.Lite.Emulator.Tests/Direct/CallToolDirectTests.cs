@@ -102,7 +102,7 @@ public sealed class CallToolDirectTests(EmulatorFixture fixture) : IClassFixture
 
         var (status, body) = await session.CallToolAsync(rpc.Http, "shell", """{"command":"true"}""");
         Assert.Equal(HttpStatusCode.NotFound, status);
-        Assert.Equal("InvalidSession.NotFound", body.GetProperty("code").GetString());
+        Assert.Equal("InvalidMcpSession.NotFound", body.GetProperty("code").GetString());
 
         var unknown = session with { LinkUrl = new Uri(_emulator.Endpoint, "/link/session-doesnotexist00000") };
         (status, _) = await unknown.CallToolAsync(rpc.Http, "shell", """{"command":"true"}""");
