@@ -304,6 +304,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         _lifetime.Cancel();
         _lifetime.Dispose();
+        _services.Code.Dispose();
         _ownedBackend?.Dispose();
         _ownedHttpClient?.Dispose();
     }

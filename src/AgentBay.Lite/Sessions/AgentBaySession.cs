@@ -29,6 +29,7 @@ public class AgentBaySession : IAsyncDisposable
         ToolServers = Backend.ToolServers.Empty;
         Commands = new SessionCommands(tools: null, Tools.ToolTarget.None);
         Files = new SessionFiles(tools: null, Tools.ToolTarget.None);
+        Code = new SessionCode(streams: null, Id, wsUrl: null, token: null, ToolServers);
     }
 
     /// <summary>A session served by a client's <paramref name="services"/>; without them (the model factory's) it only carries values.</summary>
@@ -60,6 +61,7 @@ public class AgentBaySession : IAsyncDisposable
         var target = new Tools.ToolTarget(id, linkUrl, token, toolServers);
         Commands = new SessionCommands(services?.Tools, target);
         Files = new SessionFiles(services?.Tools, target);
+        Code = new SessionCode(services?.Code, id, wsUrl, token, toolServers);
     }
 
     /// <summary>The session's id (e.g. <c>session-04bdwfj7u688ec96t</c>).</summary>
@@ -101,7 +103,7 @@ public class AgentBaySession : IAsyncDisposable
     public virtual string? Token { get; }
 
     /// <summary>
-    /// The session's WebSocket URL (ws_url) that code runs stream their output over, or
+    /// The session's WebSocket URL (ws_url) that <see cref="Code"/> streams program output over, or
     /// <see langword="null"/> if the service gave none.
     /// </summary>
     public virtual Uri? WsUrl { get; }
@@ -123,6 +125,9 @@ public class AgentBaySession : IAsyncDisposable
 
     /// <summary>Writes and reads files in the session.</summary>
     public virtual SessionFiles Files { get; }
+
+    /// <summary>Runs programs in the session, streaming their output over <see cref="WsUrl"/>.</summary>
+    public virtual SessionCode Code { get; }
 
     private AgentBayServices Services => Connected(_services);
 
