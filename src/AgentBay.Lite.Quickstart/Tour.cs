@@ -61,6 +61,26 @@ internal static class Tour
             // 4. Session details.
             SessionInfo info = await web.GetInfoAsync(cancellationToken);
             Step(4, "Session info", $"{info.ResourceType ?? "?"} resource {info.ResourceId ?? "?"}, desktop {info.ResourceUrl?.GetLeftPart(UriPartial.Authority) ?? "none"}");
+            if (web.WsUrl is not null)
+            {
+                // Code streamed over the session's ws_url: each chunk arrives as the program prints it.
+                int chunks = 0;
+                string output = "";
+                await foreach (CodeEvent e in web.Code.StreamAsync("import time\nfor i in range(3):\n    print(i)\n    time.sleep(0.1)", cancellationToken: cancellationToken))
+                {
+                    if (e.Kind == CodeEventKind.Stdout)
+                    {
+                        chunks++;
+                        output += e.Text;
+                    }
+                    else if (e.Kind == CodeEventKind.End && e.Succeeded != true)
+                    {
+                        throw new TourException("The streamed program failed: " + e.Text);
+                    }
+                }
+
+                Detail("streamed code (ws_url)", $"printed {output.Replace('\n', ' ').Trim()} in {chunks} chunks, each as it was printed");
+            }
 
             // 5. 200 links in parallel (100 ports on each session), then the same 200 again from the cache.
             var batch = new List<LinkTarget>(200);
