@@ -99,3 +99,22 @@ public sealed class CodeSocketTests
     public void The_model_factorys_session_has_a_Code_that_is_not_connected() =>
         Assert.Throws<InvalidOperationException>(() => AgentBayModelFactory.AgentBaySession("s").Code.StreamAsync("print(1)"));
 }
+
+/// <summary>A test double of session.Code built from the model factory, as a consumer would write it.</summary>
+public sealed class SessionCodeFakeTests
+{
+    [Fact]
+    public async Task A_substituted_SessionCode_returns_factory_made_results()
+    {
+        var code = Substitute.For<SessionCode>();
+        code.RunAsync("print(1)", Arg.Any<string>(), Arg.Any<TimeSpan?>(), Arg.Any<CancellationToken>())
+            .Returns(AgentBayModelFactory.CodeResult(succeeded: true, stdout: "1\n", executionTime: TimeSpan.FromMilliseconds(5)));
+
+        CodeResult result = await code.RunAsync("print(1)");
+
+        Assert.True(result.Succeeded);
+        Assert.Equal("1\n", result.Stdout);
+        Assert.Empty(result.Results);
+        Assert.Equal(CodeEventKind.End, AgentBayModelFactory.CodeEvent(CodeEventKind.End, succeeded: true).Kind);
+    }
+}
