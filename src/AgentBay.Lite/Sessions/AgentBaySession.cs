@@ -29,7 +29,7 @@ public class AgentBaySession : IAsyncDisposable
         ToolServers = Backend.ToolServers.Empty;
         Commands = new SessionCommands(tools: null, Tools.ToolTarget.None);
         Files = new SessionFiles(tools: null, Tools.ToolTarget.None);
-        Code = new SessionCode(streams: null, Id, wsUrl: null, token: null, ToolServers);
+        Code = new SessionCode(streams: null, string.Empty, wsUrl: null, token: null, Backend.ToolServers.Empty);
     }
 
     /// <summary>A session served by a client's <paramref name="services"/>; without them (the model factory's) it only carries values.</summary>
