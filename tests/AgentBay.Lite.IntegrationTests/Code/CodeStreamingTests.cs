@@ -169,4 +169,25 @@ public sealed class CodeStreamDropTests(EmulatorFixture fixture) : IClassFixture
         Assert.Equal("reconnected\n", again.Stdout);
         Assert.Equal(before + 1, Emulator.GetRequestCount("RunCodeStream"));
     }
+
+    [Fact]
+    public async Task A_run_the_service_refuses_is_a_typed_error_and_the_socket_stays_usable()
+    {
+        await using var client = fixture.CreateClient();
+        await using var session = await client.CreateSessionAsync();
+        Assert.Equal("warm\n", (await session.Code.RunAsync("print('warm')")).Stdout);
+
+        Emulator.SetFaults(new FaultProfile { ServiceUnavailableRate = 1, MaxFaults = 1 }, "RunCodeStream");
+        try
+        {
+            var refused = await Assert.ThrowsAsync<AgentBayStreamException>(() => session.Code.RunAsync("print('refused')"));
+            Assert.Contains("refused", refused.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Emulator.ClearInjections();
+        }
+
+        Assert.Equal("again\n", (await session.Code.RunAsync("print('again')")).Stdout);
+    }
 }
