@@ -166,6 +166,7 @@ public sealed class AgentBayEmulator : IAsyncDisposable
         app.Services.GetRequiredService<LiveViewEndpoints>().Map(app);
         ControlEndpoints.Map(app, state);
         app.MapLinkGateway(new SessionLinkResolver(state.Sessions, state.Browsers));
+        Direct.DirectRoutes.Map(app, state);
         AgbEndpoint.Map(app, state);
         RpcEndpoint.Map(app, state);
 
@@ -284,9 +285,9 @@ public sealed class AgentBayEmulator : IAsyncDisposable
 
     private static string? CheckAction(string? action)
     {
-        if (action is not null && RpcActionNames.Find(action) is null)
+        if (action is not null && RpcActionNames.FindOperation(action) is null)
         {
-            throw new ArgumentException($"Unknown action \"{action}\". Known: {string.Join(", ", RpcActionNames.All)}.", nameof(action));
+            throw new ArgumentException($"Unknown action \"{action}\". Known: {string.Join(", ", RpcActionNames.Operations)}.", nameof(action));
         }
 
         return action;

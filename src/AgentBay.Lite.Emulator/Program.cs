@@ -384,9 +384,9 @@ internal static class CommandLine
 
     private static string KnownAction(string flag, string action)
     {
-        if (Rpc.RpcActionNames.Find(action) is null)
+        if (Rpc.RpcActionNames.FindOperation(action) is null)
         {
-            throw new CommandLineException($"{flag}: unknown action \"{action}\". Known: {string.Join(", ", Rpc.RpcActionNames.All)}.");
+            throw new CommandLineException($"{flag}: unknown action \"{action}\". Known: {string.Join(", ", Rpc.RpcActionNames.Operations)}.");
         }
 
         return action;

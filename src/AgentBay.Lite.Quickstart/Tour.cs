@@ -75,6 +75,27 @@ internal static class Tour
                 Detail("", $"open this in a browser{until}; it expires at {info.ResourceUrlExpiresAt:HH:mm:ss} UTC");
             }
 
+            // 4b. Code streamed over the web session's ws_url: each chunk arrives as the program prints it.
+            if (web.WsUrl is not null)
+            {
+                int chunks = 0;
+                string output = "";
+                await foreach (CodeEvent e in web.Code.StreamAsync("import time\nfor i in range(3):\n    print(i)\n    time.sleep(0.1)", cancellationToken: cancellationToken))
+                {
+                    if (e.Kind == CodeEventKind.Stdout)
+                    {
+                        chunks++;
+                        output += e.Text;
+                    }
+                    else if (e.Kind == CodeEventKind.End && e.Succeeded != true)
+                    {
+                        throw new TourException("The streamed program failed: " + e.Text);
+                    }
+                }
+
+                Detail("streamed code (ws_url)", $"printed {output.Replace('\n', ' ').Trim()} in {chunks} chunks, each as it was printed");
+            }
+
             // 5. 200 links in parallel (100 ports on each session), then the same 200 again from the cache.
             var batch = new List<LinkTarget>(200);
             for (int port = LinkPortRange.Default.Min; port <= LinkPortRange.Default.Max; port++)

@@ -25,12 +25,13 @@ public sealed class SessionTests(EmulatorFixture fixture) : IClassFixture<Emulat
         // ToolList is a JSON string (not an array), with a server per tool.
         using var tools = JsonDocument.Parse(data.GetProperty("ToolList").GetString()!);
         var names = tools.RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray();
-        Assert.Equal(["shell", "write_file", "read_file", "get_file_info", "list_directory", "create_directory", "delete_file", "move_file", "read_multiple_files", "search_files", "edit_file"], names);
+        Assert.Equal(["shell", "write_file", "read_file", "get_file_info", "list_directory", "create_directory", "delete_file", "move_file", "read_multiple_files", "search_files", "edit_file", "run_code"], names);
         Assert.All(tools.RootElement.EnumerateArray(), t => Assert.False(string.IsNullOrEmpty(t.GetProperty("server").GetString())));
 
-        // Token/LinkUrl stay empty so every SDK keeps tool calls on CallMcpTool.
-        Assert.Equal("", data.GetProperty("Token").GetString());
-        Assert.Equal("", data.GetProperty("LinkUrl").GetString());
+        // Token, LinkUrl and WsUrl lead to the session's direct routes (Direct/CallToolDirectTests, Direct/CodeStreamTests).
+        Assert.Matches("^[0-9a-f]{64}$", data.GetProperty("Token").GetString());
+        Assert.Equal(_emulator.Endpoint.GetLeftPart(UriPartial.Authority) + "/link/" + data.GetProperty("SessionId").GetString(), data.GetProperty("LinkUrl").GetString());
+        Assert.StartsWith("ws://", data.GetProperty("WsUrl").GetString());
     }
 
     [Fact]

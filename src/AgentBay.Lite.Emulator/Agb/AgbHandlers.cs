@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Direct;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.Rpc;
 using AgentBay.Lite.Emulator.Sessions;
@@ -82,15 +83,15 @@ internal sealed class AgbHandlers(EmulatorState state)
         await AgbEnvelope.SendAsync(response, w);
     }
 
-    /// <summary>The fields createSession and getSession share. link_url, ws_url and token are wired by the direct-route work.</summary>
+    /// <summary>The fields createSession and getSession share, the session's own routes among them (link_url, ws_url, token).</summary>
     private void WriteSessionFields(Utf8JsonWriter w, HttpContext context, EmulatedSession session)
     {
         w.WriteString("resourceUrl"u8, _links.ResourceUrl(context, session));
         w.WriteString("resourceId"u8, session.ResourceId);
         w.WriteString("appInstanceId"u8, session.AppInstanceId);
-        w.WriteString("linkUrl"u8, "");
-        w.WriteString("wsUrl"u8, "");
-        w.WriteString("token"u8, "");
+        w.WriteString("linkUrl"u8, DirectRoutes.LinkUrl(state, context, session));
+        w.WriteString("wsUrl"u8, DirectRoutes.WsUrl(state, context, session));
+        w.WriteString("token"u8, session.AccessToken);
         w.WriteString("toolList"u8, state.ToolListJson);
     }
 

@@ -321,9 +321,9 @@ internal sealed class ControlEndpoints
         }
 
         var name = a.ValueKind == JsonValueKind.String && Text.TryGetString(a, out var text) ? text : null;
-        if (string.IsNullOrEmpty(name) || RpcActionNames.Find(name) is null)
+        if (string.IsNullOrEmpty(name) || RpcActionNames.FindOperation(name) is null)
         {
-            throw new ControlInputException($"\"action\" must be one of {string.Join(", ", RpcActionNames.All)}.");
+            throw new ControlInputException($"\"action\" must be one of {string.Join(", ", RpcActionNames.Operations)}.");
         }
 
         return name;

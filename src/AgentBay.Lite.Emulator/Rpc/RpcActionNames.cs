@@ -29,6 +29,16 @@ internal static class RpcActionNames
         InitBrowser, RefreshSessionIdleTime,
     ];
 
+    /// <summary>
+    /// Every operation counters, latency and faults can name: the RPC actions, plus the sessions' direct routes
+    /// (<c>CallToolDirect</c> for <c>{link_url}/callTool</c>, <c>RunCodeStream</c> for a run on ws_url).
+    /// </summary>
+    public static readonly string[] Operations = [.. All, Direct.DirectRoutes.CallToolOperation, Direct.DirectRoutes.RunCodeOperation];
+
+    /// <summary>The canonical operation name (an action or a direct route's), or null when <paramref name="operation"/> is not one.</summary>
+    public static string? FindOperation(string? operation) =>
+        Find(operation) ?? (operation is Direct.DirectRoutes.CallToolOperation or Direct.DirectRoutes.RunCodeOperation ? operation : null);
+
     /// <summary>The canonical (interned) action name, or null when <paramref name="action"/> is not one.</summary>
     public static string? Find(string? action)
     {

@@ -160,7 +160,6 @@ internal sealed class RpcActions(EmulatorState state)
         w.WriteBoolean("Success"u8, true);
         w.WriteString("ErrMsg"u8, "");
         WriteSessionResources(w, context, session);
-        w.WriteString("LinkUrl"u8, "");
         w.WriteEndObject();
         await RpcEnvelope.SendAsync(response, w);
     }
@@ -170,7 +169,9 @@ internal sealed class RpcActions(EmulatorState state)
         w.WriteString("ResourceUrl"u8, _links.ResourceUrl(context, session));
         w.WriteString("ResourceId"u8, session.ResourceId);
         w.WriteString("AppInstanceId"u8, session.AppInstanceId);
-        w.WriteString("Token"u8, "");
+        w.WriteString("Token"u8, session.AccessToken);
+        w.WriteString("LinkUrl"u8, Direct.DirectRoutes.LinkUrl(state, context, session));
+        w.WriteString("WsUrl"u8, Direct.DirectRoutes.WsUrl(state, context, session));
         w.WriteString("ToolList"u8, state.ToolListJson);
         w.WriteString("HttpPort"u8, "");
         w.WriteString("NetworkInterfaceIp"u8, "");

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 using AgentBay.Lite.Emulator.Sessions.Sandbox;
 
 namespace AgentBay.Lite.Emulator.Sessions;
@@ -19,6 +21,12 @@ internal sealed class EmulatedSession : IDisposable
     public required string ResourceId { get; init; }
     public required string AppInstanceId { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// The session's access token (256 random bits, hex): what the session's link_url (<c>/callTool</c>) and ws_url
+    /// (code streaming) require in <c>X-Access-Token</c>. Handed out by CreateMcpSession and GetSession.
+    /// </summary>
+    public required string AccessToken { get; init; }
 
     /// <summary>Labels; replaced wholesale (never mutated) so readers need no lock.</summary>
     public IReadOnlyDictionary<string, string> Labels { get; set; } = EmptyLabels;
@@ -57,6 +65,19 @@ internal sealed class EmulatedSession : IDisposable
         }
 
         _ended.Dispose();
+    }
+
+    /// <summary>True when <paramref name="presented"/> is this session's access token; compared in constant time.</summary>
+    public bool IsAccessToken(string? presented)
+    {
+        if (string.IsNullOrEmpty(presented) || presented.Length > 256)
+        {
+            return false;
+        }
+
+        Span<byte> given = stackalloc byte[Encoding.UTF8.GetMaxByteCount(presented.Length)];
+        var n = Encoding.UTF8.GetBytes(presented, given);
+        return CryptographicOperations.FixedTimeEquals(given[..n], Encoding.ASCII.GetBytes(AccessToken));
     }
 
     /// <summary>Attaches the workspace once it is ready.</summary>

@@ -19,12 +19,20 @@ internal enum SessionErrorKind
 
     /// <summary>The emulator could not do it (e.g. a sandbox failed to start); not the client's fault.</summary>
     Failed,
+
+    /// <summary>The session's access token was missing or wrong (link_url and ws_url routes).</summary>
+    Unauthorized,
 }
 
 /// <summary>A refusal: its kind, what it concerns, and a message for the client.</summary>
 internal sealed record SessionError(SessionErrorKind Kind, string Subject, string Message)
 {
     public static readonly SessionError NotFound = new(SessionErrorKind.NotFound, "Session", "Resource [McpSession] is not found.");
+
+    public static readonly SessionError WrongAccessToken = new(
+        SessionErrorKind.Unauthorized,
+        "AccessToken",
+        "The X-Access-Token header is missing or is not this session's token (the Token that CreateMcpSession and GetSession return).");
 
     public static SessionError Invalid(string argument, string message) => new(SessionErrorKind.InvalidArgument, argument, message);
 }

@@ -262,6 +262,20 @@ internal sealed class SessionService
         return new LinkTarget(session, record.Protocol, record.Port);
     }
 
+    /// <summary>
+    /// The live session <paramref name="sessionId"/> names when <paramref name="accessToken"/> is its access token (the
+    /// check of the session's link_url and ws_url routes). An unknown session is NotFound whatever the token.
+    /// </summary>
+    public Outcome<EmulatedSession> Authorize(string sessionId, string? accessToken)
+    {
+        if (_store.Get(sessionId) is not { } session)
+        {
+            return SessionError.NotFound;
+        }
+
+        return session.IsAccessToken(accessToken) ? session : SessionError.WrongAccessToken;
+    }
+
     /// <summary>Runs a tool in a session.</summary>
     public async Task<Outcome<ToolResult>> CallToolAsync(string sessionId, string tool, JsonElement args, CancellationToken cancellationToken)
     {

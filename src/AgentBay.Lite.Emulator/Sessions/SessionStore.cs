@@ -51,6 +51,7 @@ internal sealed class SessionStore
                 ResourceId = "p-" + RandomId(12),
                 AppInstanceId = "ai-" + RandomId(12),
                 CreatedAt = DateTimeOffset.UtcNow,
+                AccessToken = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32)),
                 Labels = labels,
             };
             if (!_finished.ContainsKey(session.Id) && _sessions.TryAdd(session.Id, session))

@@ -28,6 +28,7 @@ internal sealed class ToolRunner : IDisposable
         ("read_multiple_files", "wuying_filesystem", "Read several files (paths) in one call."),
         ("search_files", "wuying_filesystem", "Find names under a directory matching a pattern (glob or substring), skipping excludePatterns."),
         ("edit_file", "wuying_filesystem", "Replace text in a file (edits: [{oldText, newText}], dryRun)."),
+        ("run_code", "wuying_codespace", "Run a program (code, language: python or javascript, timeout_s) and return its output; the session's ws_url streams it instead."),
     ];
 
     private static readonly string AvailableNames = string.Join(", ", Tools.Select(t => t.Name));
@@ -39,6 +40,24 @@ internal sealed class ToolRunner : IDisposable
         Root = Path.GetFullPath(root);
         Mode = mode;
         _shell = new ShellTool(Path.Combine(Root, ".io"), mode, sandboxUnavailableReason);
+        Code = new CodeRunner(mode, sandboxUnavailableReason);
+    }
+
+    /// <summary>Runs programs (<c>run_code</c>, and the code streams of ws_url).</summary>
+    public CodeRunner Code { get; }
+
+    /// <summary>The MCP server a tool belongs to, or null for a tool the emulator does not have.</summary>
+    public static string? ServerOf(string tool)
+    {
+        foreach (var (name, server, _) in Tools)
+        {
+            if (name == tool)
+            {
+                return server;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The work root: one directory per session, plus <c>.io</c> for captured command output.</summary>
@@ -46,7 +65,11 @@ internal sealed class ToolRunner : IDisposable
 
     public ExecutionMode Mode { get; }
 
-    public void Dispose() => _shell.Dispose();
+    public void Dispose()
+    {
+        _shell.Dispose();
+        Code.Dispose();
+    }
 
     public string SessionDirectory(string sessionId) => Path.Combine(Root, sessionId);
 
@@ -90,6 +113,11 @@ internal sealed class ToolRunner : IDisposable
                 return await _shell.RunAsync(workspace, files, args, shellOutput, cancellationToken).ConfigureAwait(false);
             }
 
+            if (tool == "run_code")
+            {
+                return await RunCodeAsync(workspace, args, cancellationToken).ConfigureAwait(false);
+            }
+
             Func<ToolResult>? fileTool = tool switch
             {
                 "write_file" => () => FileTools.WriteFile(files, args),
@@ -116,5 +144,37 @@ internal sealed class ToolRunner : IDisposable
         {
             return ToolResult.Fail("Error: " + ex.Message);
         }
+    }
+
+    /// <summary><c>run_code</c> through a tool call: the program's output (stdout, then stderr) once it has ended.</summary>
+    private async Task<ToolResult> RunCodeAsync(SessionWorkspace workspace, JsonElement args, CancellationToken cancellationToken)
+    {
+        var code = ToolArgs.RequiredString(args, "code");
+        var language = ToolArgs.OptionalString(args, "language") ?? "python";
+        var timeoutS = ToolArgs.OptionalInt(args, "timeout_s") ?? 60;
+        if (timeoutS <= 0)
+        {
+            return ToolResult.Fail("Error: timeout_s must be a positive number of seconds.");
+        }
+
+        if (Code.Refusal(language) is { } refusal)
+        {
+            return ToolResult.Fail("Error: " + refusal + ".");
+        }
+
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        var end = await Code.RunAsync(workspace, language, code, TimeSpan.FromSeconds(timeoutS), (which, chunk) =>
+        {
+            var target = which == CodeOutput.Stdout ? stdout : stderr;
+            lock (target)
+            {
+                target.Append(chunk);
+            }
+
+            return ValueTask.CompletedTask;
+        }, cancellationToken).ConfigureAwait(false);
+        var text = stdout.Append(stderr).ToString();
+        return end.Finished ? new ToolResult(text, false) : ToolResult.Fail(text + (text.Length == 0 || text.EndsWith('\n') ? "" : "\n") + "Error: " + end.Error);
     }
 }

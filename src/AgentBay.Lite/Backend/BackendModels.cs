@@ -18,7 +18,8 @@ internal sealed record SessionCreation(string? ImageId, IReadOnlyDictionary<stri
 /// <param name="AppInstanceId">The app instance id.</param>
 /// <param name="LinkUrl">The base URL for direct tool calls, when given.</param>
 /// <param name="Token">The token for direct tool calls, when given.</param>
-/// <param name="WsUrl">A streaming WebSocket URL (AGB sends it; AgentBay does not).</param>
+/// <param name="WsUrl">The WebSocket URL code runs stream over, when given.</param>
+/// <param name="ToolServers">Tool name → MCP server, from the session's tool list; the direct tool route needs a tool's server.</param>
 internal sealed record SessionRecord(
     string SessionId,
     string? RequestId,
@@ -28,7 +29,18 @@ internal sealed record SessionRecord(
     string? AppInstanceId,
     string? LinkUrl,
     string? Token,
-    string? WsUrl);
+    string? WsUrl,
+    IReadOnlyDictionary<string, string>? ToolServers = null)
+{
+    /// <summary>Prints the fields except <see cref="Token"/>, a secret.</summary>
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append("SessionId = ").Append(SessionId).Append(", Status = ").Append(Status)
+            .Append(", LinkUrl = ").Append(LinkUrl).Append(", WsUrl = ").Append(WsUrl)
+            .Append(", Token = ").Append(Token is null ? "null" : "(hidden)");
+        return true;
+    }
+}
 
 /// <summary>One ListSession page request.</summary>
 /// <param name="Labels">Only sessions carrying all these labels; <see langword="null"/> for any.</param>

@@ -142,7 +142,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 : new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
             var telemetry = new ClientTelemetry(loggerFactory, meterFactory, options.GetBaseAddress(), timeProvider);
-            _services = Compose(backend, retry, telemetry, options, timeProvider, _lifetime.Token);
+            _services = Compose(backend, retry, telemetry, options, timeProvider, client, _lifetime.Token);
         }
         catch
         {
@@ -164,21 +164,31 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         ArgumentNullException.ThrowIfNull(timeProvider);
         options.ThrowIfInvalid(nameof(options));
         var telemetry = new ClientTelemetry(loggerFactory, meterFactory, options.GetBaseAddress(), timeProvider);
-        _services = Compose(backend, new RetryExecutor(options.Retry, options.Timeout, timeProvider), telemetry, options, timeProvider, _lifetime.Token);
+        _services = Compose(backend, new RetryExecutor(options.Retry, options.Timeout, timeProvider), telemetry, options, timeProvider, http: null, _lifetime.Token);
     }
 
     /// <summary>The services this client's sessions call.</summary>
     internal AgentBayServices Services => _services;
 
-    /// <summary>Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services.</summary>
+    /// <summary>
+    /// Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services. The direct tool
+    /// route (link_url) sends through the same <paramref name="http"/> client as the backend; without one it is off.
+    /// </summary>
     private static AgentBayServices Compose(
-        IAgentBayBackend wire, RetryExecutor retry, ClientTelemetry telemetry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
+        IAgentBayBackend wire,
+        RetryExecutor retry,
+        ClientTelemetry telemetry,
+        AgentBayOptions options,
+        TimeProvider timeProvider,
+        HttpClient? http,
+        CancellationToken lifetime)
     {
         var resilient = new ResilientBackend(wire, retry, telemetry, lifetime, options.Service == AgentBayService.Agb ? AgbBackend.Safety : OperationSafety.Of);
+        DirectToolRoute? direct = options.UseDirectToolRoute && http is not null ? new DirectToolRoute(http, retry, telemetry, wire, lifetime) : null;
         return new AgentBayServices(
             new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
             new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider, telemetry),
-            new ToolService(resilient));
+            new ToolService(resilient, direct));
     }
 
     /// <inheritdoc />
@@ -233,7 +243,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         SessionService.ToUri(record.LinkUrl),
         record.Token,
         SessionService.ToUri(record.WsUrl),
-        labels);
+        labels,
+        record.ToolServers);
 
     /// <inheritdoc />
     public IAsyncEnumerable<SessionSummary> ListSessionsAsync(SessionQuery? query = null, CancellationToken cancellationToken = default)
@@ -330,6 +341,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
 
         _lifetime.Cancel();
         _lifetime.Dispose();
+        _services.Code.Dispose();
         _ownedBackend?.Dispose();
         _ownedHttpClient?.Dispose();
     }

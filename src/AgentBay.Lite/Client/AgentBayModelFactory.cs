@@ -37,6 +37,7 @@ public static class AgentBayModelFactory
     /// <param name="token">The access token for direct tool calls.</param>
     /// <param name="wsUrl">The session's WebSocket URL.</param>
     /// <param name="labels">The labels; none when <see langword="null"/>.</param>
+    /// <param name="toolServers">Tool name → MCP server; none when <see langword="null"/>.</param>
     /// <returns>The session.</returns>
     public static AgentBaySession AgentBaySession(
         string id,
@@ -47,7 +48,8 @@ public static class AgentBayModelFactory
         Uri? linkUrl = null,
         string? token = null,
         Uri? wsUrl = null,
-        IReadOnlyDictionary<string, string>? labels = null)
+        IReadOnlyDictionary<string, string>? labels = null,
+        IReadOnlyDictionary<string, string>? toolServers = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         return new AgentBaySession(
@@ -60,7 +62,8 @@ public static class AgentBayModelFactory
             linkUrl,
             token,
             wsUrl,
-            labels is null ? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty : new Dictionary<string, string>(labels, StringComparer.Ordinal).AsReadOnly());
+            labels is null ? System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty : new Dictionary<string, string>(labels, StringComparer.Ordinal).AsReadOnly(),
+            toolServers is null ? null : new Dictionary<string, string>(toolServers, StringComparer.Ordinal).AsReadOnly());
     }
 
     /// <summary>Creates a <see cref="Lite.SessionInfo"/>.</summary>
@@ -110,6 +113,48 @@ public static class AgentBayModelFactory
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         return new CommandResult(exitCode, stdout, stderr, traceId);
+    }
+
+    /// <summary>Creates a <see cref="Lite.CodeEvent"/>, e.g. for a substituted <see cref="SessionCode.StreamAsync"/>.</summary>
+    /// <param name="kind">What the event reports.</param>
+    /// <param name="text">The output chunk or error message.</param>
+    /// <param name="mime">A result's representations by MIME type.</param>
+    /// <param name="isMainResult">Whether a result is the main one.</param>
+    /// <param name="succeeded">On an end event: whether the run finished.</param>
+    /// <param name="executionCount">On an end event: the execution counter.</param>
+    /// <param name="executionTime">On an end event: how long the program ran.</param>
+    /// <returns>The event.</returns>
+    public static CodeEvent CodeEvent(
+        CodeEventKind kind,
+        string? text = null,
+        IReadOnlyDictionary<string, string>? mime = null,
+        bool isMainResult = false,
+        bool? succeeded = null,
+        int? executionCount = null,
+        TimeSpan? executionTime = null) =>
+        new(kind, text, mime is null ? null : new Dictionary<string, string>(mime, StringComparer.Ordinal).AsReadOnly(), isMainResult, succeeded, executionCount, executionTime);
+
+    /// <summary>Creates a <see cref="Lite.CodeResult"/>, e.g. for a substituted <see cref="SessionCode.RunAsync"/>.</summary>
+    /// <param name="succeeded">Whether the run finished.</param>
+    /// <param name="stdout">Standard output.</param>
+    /// <param name="stderr">Standard error.</param>
+    /// <param name="error">Why the run failed.</param>
+    /// <param name="results">The rich results.</param>
+    /// <param name="executionCount">The execution counter.</param>
+    /// <param name="executionTime">How long the program ran.</param>
+    /// <returns>The result.</returns>
+    public static CodeResult CodeResult(
+        bool succeeded,
+        string stdout = "",
+        string stderr = "",
+        string? error = null,
+        IEnumerable<CodeEvent>? results = null,
+        int? executionCount = null,
+        TimeSpan? executionTime = null)
+    {
+        ArgumentNullException.ThrowIfNull(stdout);
+        ArgumentNullException.ThrowIfNull(stderr);
+        return new CodeResult(stdout, stderr, results is null ? [] : [.. results], succeeded, error, executionCount, executionTime);
     }
 
     /// <summary>Creates a successful <see cref="Lite.LinkResult"/> for <paramref name="link"/>.</summary>

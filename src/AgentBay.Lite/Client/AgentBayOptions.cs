@@ -123,6 +123,15 @@ public sealed class AgentBayOptions
     public AgentBayRetryOptions Retry { get; set; } = new();
 
     /// <summary>
+    /// Whether tool calls (<see cref="AgentBaySession.Commands"/>, <see cref="AgentBaySession.Files"/>) go straight to
+    /// the session — <c>POST {LinkUrl}/callTool</c> with the session's <see cref="AgentBaySession.Token"/> — when the
+    /// service gave the session a link_url, a token and the tool's server, as the official SDKs do; otherwise, and
+    /// when this is <see langword="false"/>, they go through the API (<c>CallMcpTool</c>) with the API key. Default
+    /// <see langword="true"/>.
+    /// </summary>
+    public bool UseDirectToolRoute { get; set; } = true;
+
+    /// <summary>
     /// An <see cref="System.Net.Http.HttpClient"/> to send requests with, or <see langword="null"/> to let the client
     /// create and own one. A supplied client is never disposed by the SDK. If its
     /// <see cref="HttpClient.BaseAddress"/> is <see langword="null"/>, the SDK sets it to <see cref="Endpoint"/> (so

@@ -1,3 +1,4 @@
+using AgentBay.Lite.Code;
 using AgentBay.Lite.Links;
 using AgentBay.Lite.Sessions;
 using AgentBay.Lite.Tools;
@@ -10,6 +11,9 @@ namespace AgentBay.Lite;
 /// </summary>
 internal sealed class AgentBayServices(SessionService sessions, LinkService links, ToolService tools)
 {
+    /// <summary>The sessions' code streams (ws_url sockets).</summary>
+    public CodeStreamService Code { get; } = new();
+
     public SessionService Sessions { get; } = sessions;
 
     public LinkService Links { get; } = links;
@@ -26,6 +30,7 @@ internal sealed class AgentBayServices(SessionService sessions, LinkService link
         finally
         {
             Links.Forget(sessionId);
+            Code.Forget(sessionId);
         }
     }
 }

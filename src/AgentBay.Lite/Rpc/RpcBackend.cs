@@ -264,7 +264,8 @@ internal sealed class RpcBackend : IAgentBayBackend
         RpcEnvelopeReader.NullIfEmpty(data.AppInstanceId),
         RpcEnvelopeReader.NullIfEmpty(data.LinkUrl),
         RpcEnvelopeReader.NullIfEmpty(data.Token),
-        RpcEnvelopeReader.NullIfEmpty(data.WsUrl));
+        RpcEnvelopeReader.NullIfEmpty(data.WsUrl),
+        ToolServers.Parse(data.ToolList));
 
     private static string Excerpt(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
 }

@@ -54,8 +54,12 @@ internal abstract class SessionData
     /// <summary>The base URL for direct tool calls.</summary>
     public string? LinkUrl { get; set; }
 
-    /// <summary>A streaming WebSocket URL (AGB gateways send it; AgentBay does not).</summary>
+    /// <summary>The WebSocket URL code runs stream over (AgentBay since SDK v0.16, and AGB).</summary>
     public string? WsUrl { get; set; }
+
+    /// <summary>The tools and their MCP servers: a JSON string of <c>[{name, server, …}]</c> (or the array itself).</summary>
+    [JsonConverter(typeof(RawJsonTextConverter))]
+    public string? ToolList { get; set; }
 }
 
 /// <summary>CreateMcpSession's <c>Data</c>.</summary>

@@ -26,8 +26,10 @@ public class AgentBaySession : IAsyncDisposable
     {
         Id = string.Empty;
         Labels = System.Collections.ObjectModel.ReadOnlyDictionary<string, string>.Empty;
-        Commands = new SessionCommands(tools: null, Id);
-        Files = new SessionFiles(tools: null, Id);
+        ToolServers = Backend.ToolServers.Empty;
+        Commands = new SessionCommands(tools: null, Tools.ToolTarget.None);
+        Files = new SessionFiles(tools: null, Tools.ToolTarget.None);
+        Code = new SessionCode(streams: null, string.Empty, wsUrl: null, token: null, Backend.ToolServers.Empty);
     }
 
     /// <summary>A session served by a client's <paramref name="services"/>; without them (the model factory's) it only carries values.</summary>
@@ -41,8 +43,10 @@ public class AgentBaySession : IAsyncDisposable
         Uri? linkUrl,
         string? token,
         Uri? wsUrl,
-        IReadOnlyDictionary<string, string> labels)
+        IReadOnlyDictionary<string, string> labels,
+        IReadOnlyDictionary<string, string>? toolServers = null)
     {
+        toolServers ??= Backend.ToolServers.Empty;
         _services = services;
         Id = id;
         ImageId = imageId;
@@ -52,9 +56,12 @@ public class AgentBaySession : IAsyncDisposable
         LinkUrl = linkUrl;
         Token = token;
         WsUrl = wsUrl;
+        ToolServers = toolServers;
         Labels = labels;
-        Commands = new SessionCommands(services?.Tools, id);
-        Files = new SessionFiles(services?.Tools, id);
+        var target = new Tools.ToolTarget(id, linkUrl, token, toolServers);
+        Commands = new SessionCommands(services?.Tools, target);
+        Files = new SessionFiles(services?.Tools, target);
+        Code = new SessionCode(services?.Code, id, wsUrl, token, toolServers);
     }
 
     /// <summary>The session's id (e.g. <c>session-04bdwfj7u688ec96t</c>).</summary>
@@ -80,16 +87,32 @@ public class AgentBaySession : IAsyncDisposable
     /// <summary>The session's app instance id, or <see langword="null"/> if the service gave none.</summary>
     public virtual string? AppInstanceId { get; }
 
-    /// <summary>The base URL for direct tool calls, or <see langword="null"/> if the service gave none.</summary>
+    /// <summary>
+    /// The session's own base URL for tool calls (link_url), or <see langword="null"/> if the service gave none. With
+    /// <see cref="Token"/> and the tool's server from <see cref="ToolServers"/>, <see cref="Commands"/> and
+    /// <see cref="Files"/> call <c>POST {LinkUrl}/callTool</c> directly instead of going through the API (see
+    /// <see cref="AgentBayOptions.UseDirectToolRoute"/>).
+    /// </summary>
     public virtual Uri? LinkUrl { get; }
 
-    /// <summary>The access token for direct tool calls, or <see langword="null"/> if the service gave none.</summary>
+    /// <summary>
+    /// The session's access token for <see cref="LinkUrl"/> and <see cref="WsUrl"/> (sent as <c>X-Access-Token</c>), or
+    /// <see langword="null"/> if the service gave none. A secret: whoever holds it can run commands in the session. The
+    /// SDK never logs it or puts it in <see cref="ToString"/> or exception messages.
+    /// </summary>
     public virtual string? Token { get; }
 
     /// <summary>
-    /// The session's WebSocket URL, or <see langword="null"/>: the AgentBay service gives none (the AGB service does).
+    /// The session's WebSocket URL (ws_url) that <see cref="Code"/> streams program output over, or
+    /// <see langword="null"/> if the service gave none.
     /// </summary>
     public virtual Uri? WsUrl { get; }
+
+    /// <summary>
+    /// The session's tools and the MCP server each belongs to (e.g. <c>shell</c> → <c>wuying_shell</c>), from the
+    /// service's tool list; empty if it gave none. The direct tool route needs a tool's server.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string> ToolServers { get; }
 
     /// <summary>
     /// The labels given at creation; empty when the session was obtained with
@@ -102,6 +125,9 @@ public class AgentBaySession : IAsyncDisposable
 
     /// <summary>Writes and reads files in the session.</summary>
     public virtual SessionFiles Files { get; }
+
+    /// <summary>Runs programs in the session, streaming their output over <see cref="WsUrl"/>.</summary>
+    public virtual SessionCode Code { get; }
 
     private AgentBayServices Services => Connected(_services);
 

@@ -8,17 +8,17 @@ namespace AgentBay.Lite;
 public class SessionCommands
 {
     private readonly Tools.ToolService? _tools;
-    private readonly string _sessionId = string.Empty;
+    private readonly Tools.ToolTarget _target = Tools.ToolTarget.None;
 
     /// <summary>For substitutes in tests; a substitute's calls do nothing unless set up.</summary>
     protected SessionCommands()
     {
     }
 
-    internal SessionCommands(Tools.ToolService? tools, string sessionId)
+    internal SessionCommands(Tools.ToolService? tools, Tools.ToolTarget target)
     {
         _tools = tools;
-        _sessionId = sessionId;
+        _target = target;
     }
 
     /// <summary>Runs a command in the session's shell and returns what it printed and its exit code.</summary>
@@ -32,7 +32,7 @@ public class SessionCommands
     /// <exception cref="ArgumentException">The command is blank, the timeout is not positive, or an option is invalid.</exception>
     /// <exception cref="AgentBayException">The service or the tool failed without running the command to an exit code.</exception>
     public virtual Task<CommandResult> ExecuteAsync(string command, CommandOptions? options = null, CancellationToken cancellationToken = default) =>
-        AgentBaySession.Connected(_tools).RunCommandAsync(_sessionId, command, options, cancellationToken);
+        AgentBaySession.Connected(_tools).RunCommandAsync(_target, command, options, cancellationToken);
 
     /// <summary>Runs a command with the default options. See <see cref="ExecuteAsync(string, CommandOptions?, CancellationToken)"/>.</summary>
     /// <param name="command">The command line.</param>

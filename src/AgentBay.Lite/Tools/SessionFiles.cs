@@ -22,17 +22,17 @@ public class SessionFiles
     public const long MaxReadSize = 64 * 1024 * 1024;
 
     private readonly Tools.ToolService? _tools;
-    private readonly string _sessionId = string.Empty;
+    private readonly Tools.ToolTarget _target = Tools.ToolTarget.None;
 
     /// <summary>For substitutes in tests; a substitute's calls do nothing unless set up.</summary>
     protected SessionFiles()
     {
     }
 
-    internal SessionFiles(Tools.ToolService? tools, string sessionId)
+    internal SessionFiles(Tools.ToolService? tools, Tools.ToolTarget target)
     {
         _tools = tools;
-        _sessionId = sessionId;
+        _target = target;
     }
 
     /// <summary>Writes text to a file in the session, creating it if needed.</summary>
@@ -44,7 +44,7 @@ public class SessionFiles
     /// <exception cref="ArgumentException">The path is blank, the content is null or the mode is not defined.</exception>
     /// <exception cref="AgentBayException">The service or the tool failed (e.g. permission denied).</exception>
     public virtual Task WriteAsync(string path, string content, FileWriteMode mode = FileWriteMode.Overwrite, CancellationToken cancellationToken = default) =>
-        AgentBaySession.Connected(_tools).WriteFileAsync(_sessionId, path, content, mode, cancellationToken);
+        AgentBaySession.Connected(_tools).WriteFileAsync(_target, path, content, mode, cancellationToken);
 
     /// <summary>Overwrites a file with text. See <see cref="WriteAsync(string, string, FileWriteMode, CancellationToken)"/>.</summary>
     /// <param name="path">The file's absolute path in the session.</param>
@@ -67,5 +67,5 @@ public class SessionFiles
     /// failed; <see cref="AgentBayProtocolException"/> when a part does not have the length asked for.
     /// </exception>
     public virtual Task<string> ReadAsync(string path, CancellationToken cancellationToken = default) =>
-        AgentBaySession.Connected(_tools).ReadFileAsync(_sessionId, path, cancellationToken);
+        AgentBaySession.Connected(_tools).ReadFileAsync(_target, path, cancellationToken);
 }

@@ -10,13 +10,13 @@ internal sealed partial class ToolService
     internal const int MaxTimeoutMilliseconds = 50_000;
 
     /// <summary>Runs a command in the session's shell; a non-zero exit is a result, not an exception.</summary>
-    public async Task<CommandResult> RunCommandAsync(string sessionId, string command, CommandOptions? options, CancellationToken cancellationToken)
+    public async Task<CommandResult> RunCommandAsync(ToolTarget target, string command, CommandOptions? options, CancellationToken cancellationToken)
     {
         ShellArguments arguments = CreateArguments(command, options);
         string json = JsonSerializer.Serialize(arguments, ToolJsonContext.Instance.ShellArguments);
 
-        ToolResult result = await _backend.CallToolAsync(sessionId, ShellTool, json, cancellationToken).ConfigureAwait(false);
-        return ParseResult(sessionId, result);
+        ToolResult result = await CallAsync(target, ShellTool, json, cancellationToken).ConfigureAwait(false);
+        return ParseResult(target.SessionId, result);
     }
 
     /// <summary>Validates the call and builds the tool's arguments.</summary>

@@ -16,10 +16,11 @@ internal sealed partial class ToolService
     private const long MaxReadSize = SessionFiles.MaxReadSize;
 
     /// <summary>Writes text to a file, in chunks of at most <see cref="SessionFiles.ChunkSize"/> UTF-8 bytes.</summary>
-    public async Task WriteFileAsync(string sessionId, string path, string content, FileWriteMode mode, CancellationToken cancellationToken)
+    public async Task WriteFileAsync(ToolTarget target, string path, string content, FileWriteMode mode, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(content);
+        string sessionId = target.SessionId;
         string firstMode = mode switch
         {
             FileWriteMode.Overwrite => "overwrite",
@@ -35,7 +36,7 @@ internal sealed partial class ToolService
             var arguments = new WriteFileArguments(path, chunk, start == 0 ? firstMode : "append");
             string json = JsonSerializer.Serialize(arguments, ToolJsonContext.Instance.WriteFileArguments);
 
-            ToolResult result = await _backend.CallToolAsync(sessionId, WriteTool, json, cancellationToken).ConfigureAwait(false);
+            ToolResult result = await CallAsync(target, WriteTool, json, cancellationToken).ConfigureAwait(false);
             if (result.IsError)
             {
                 throw ToolErrors.Failed(WriteTool, sessionId, result.Text, result.RequestId);
@@ -47,12 +48,13 @@ internal sealed partial class ToolService
     }
 
     /// <summary>Reads a text file: its size first, then its content in one call or in binary parts.</summary>
-    public async Task<string> ReadFileAsync(string sessionId, string path, CancellationToken cancellationToken)
+    public async Task<string> ReadFileAsync(ToolTarget target, string path, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        string sessionId = target.SessionId;
 
         string infoJson = JsonSerializer.Serialize(new PathArguments(path), ToolJsonContext.Instance.PathArguments);
-        ToolResult info = await _backend.CallToolAsync(sessionId, InfoTool, infoJson, cancellationToken).ConfigureAwait(false);
+        ToolResult info = await CallAsync(target, InfoTool, infoJson, cancellationToken).ConfigureAwait(false);
         if (info.IsError)
         {
             throw ToolErrors.Failed(InfoTool, sessionId, info.Text, info.RequestId);
@@ -86,7 +88,7 @@ internal sealed partial class ToolService
 
         if (size <= ChunkSize)
         {
-            return await ReadPartAsync(sessionId, new ReadFileArguments(path, Offset: null, Length: null), cancellationToken).ConfigureAwait(false);
+            return await ReadPartAsync(target, new ReadFileArguments(path, Offset: null, Length: null), cancellationToken).ConfigureAwait(false);
         }
 
         // Parts are read as bytes (base64) and decoded once at the end: a part boundary at a byte offset may fall inside
@@ -96,7 +98,7 @@ internal sealed partial class ToolService
         for (long offset = 0; offset < size; offset += ChunkSize)
         {
             long length = Math.Min(ChunkSize, size - offset);
-            string base64 = await ReadPartAsync(sessionId, new ReadFileArguments(path, offset, length, BinaryFormat), cancellationToken).ConfigureAwait(false);
+            string base64 = await ReadPartAsync(target, new ReadFileArguments(path, offset, length, BinaryFormat), cancellationToken).ConfigureAwait(false);
             byte[] part;
             try
             {
@@ -126,10 +128,11 @@ internal sealed partial class ToolService
         return Encoding.UTF8.GetString(bytes.GetBuffer(), 0, (int)bytes.Length);
     }
 
-    private async Task<string> ReadPartAsync(string sessionId, ReadFileArguments arguments, CancellationToken cancellationToken)
+    private async Task<string> ReadPartAsync(ToolTarget target, ReadFileArguments arguments, CancellationToken cancellationToken)
     {
+        string sessionId = target.SessionId;
         string json = JsonSerializer.Serialize(arguments, ToolJsonContext.Instance.ReadFileArguments);
-        ToolResult result = await _backend.CallToolAsync(sessionId, ReadTool, json, cancellationToken).ConfigureAwait(false);
+        ToolResult result = await CallAsync(target, ReadTool, json, cancellationToken).ConfigureAwait(false);
         if (result.IsError)
         {
             throw ToolErrors.Failed(ReadTool, sessionId, result.Text, result.RequestId);

@@ -40,12 +40,14 @@ public sealed class MalformedResponseTests(EmulatorFixture fixture) : IClassFixt
         Assert.StartsWith("{", thrown.BodyExcerpt, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Truncated_JSON_from_a_tool_call_is_a_protocol_exception()
+    [Theory]
+    [InlineData("CallMcpTool")]
+    [InlineData("CallToolDirect")]
+    public async Task Truncated_JSON_from_a_tool_call_is_a_protocol_exception_on_either_route(string route)
     {
-        await using var client = NewClient();
+        await using var client = fixture.CreateClient(o => o.UseDirectToolRoute = route == "CallToolDirect");
         await using var session = await client.CreateSessionAsync();
-        Emulator.SetFaults(new FaultProfile { MalformedJsonRate = 1 }, "CallMcpTool");
+        Emulator.SetFaults(new FaultProfile { MalformedJsonRate = 1 }, route);
 
         await Assert.ThrowsAsync<AgentBayProtocolException>(() => session.Commands.ExecuteAsync("echo hi"));
     }

@@ -98,20 +98,24 @@ public sealed class RetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelpe
     }
 
     [Theory]
-    [InlineData("503")]
-    [InlineData("500")]
-    [InlineData("reset")]
-    [InlineData("throttled")]
-    public async Task CallMcpTool_is_never_repeated_once_sent(string fault)
+    [InlineData("503", "CallMcpTool")]
+    [InlineData("500", "CallMcpTool")]
+    [InlineData("reset", "CallMcpTool")]
+    [InlineData("throttled", "CallMcpTool")]
+    [InlineData("503", "CallToolDirect")]
+    [InlineData("500", "CallToolDirect")]
+    [InlineData("reset", "CallToolDirect")]
+    [InlineData("throttled", "CallToolDirect")]
+    public async Task A_tool_call_is_never_repeated_once_sent_on_either_route(string fault, string route)
     {
-        await using var client = NewClient();
+        await using var client = NewClient(o => o.UseDirectToolRoute = route == "CallToolDirect");
         await using var session = await client.CreateSessionAsync();
-        Emulator.SetFaults(Profile(fault), "CallMcpTool");
+        Emulator.SetFaults(Profile(fault), route);
         Emulator.ResetRequestCounts();
 
         var thrown = await Assert.ThrowsAnyAsync<AgentBayException>(() => session.Commands.ExecuteAsync("echo once >> count.txt"));
 
-        Assert.Equal(1, Emulator.GetRequestCount("CallMcpTool"));
+        Assert.Equal(1, Emulator.GetRequestCount(route));
         if (fault == "reset")
         {
             Assert.IsType<HttpRequestException>(thrown.InnerException);

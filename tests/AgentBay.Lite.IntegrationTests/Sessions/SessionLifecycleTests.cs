@@ -21,8 +21,10 @@ public abstract class SessionLifecycleTests(EmulatorFixture fixture, TestService
         Assert.NotNull(session.ResourceUrl);
         Assert.StartsWith("p-", session.ResourceId, StringComparison.Ordinal);
         Assert.StartsWith("ai-", session.AppInstanceId, StringComparison.Ordinal);
-        Assert.Null(session.WsUrl); // AgentBay gives none.
-        Assert.Null(session.LinkUrl); // The emulator keeps tool calls on CallMcpTool.
+        Assert.Equal("/stream/" + session.Id, session.WsUrl!.AbsolutePath);
+        Assert.Equal("/link/" + session.Id, session.LinkUrl!.AbsolutePath);
+        Assert.Matches("^[0-9a-f]{64}$", session.Token);
+        Assert.Equal("wuying_shell", session.ToolServers["shell"]);
         Assert.Equal(session.Id, session.ToString());
 
         // The labels really reached the service: a label-filtered listing finds the session.

@@ -3,6 +3,9 @@ namespace AgentBay.Lite.IntegrationTests.Tools;
 /// <summary>session.Commands against the emulator, which really runs /bin/sh in the session's directory.</summary>
 public abstract class CommandTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
+    /// <summary>Tool calls the emulator received on either route (the direct route is the default; CallMcpTool the fallback).</summary>
+    private long ToolCalls() => fixture.Emulator.GetRequestCount("CallToolDirect") + fixture.Emulator.GetRequestCount("CallMcpTool");
+
     private AgentBayClient _client = null!;
     private AgentBaySession _session = null!;
 
@@ -118,12 +121,12 @@ public abstract class CommandTests(EmulatorFixture fixture, TestService service)
     [Fact]
     public async Task Invalid_arguments_are_refused_before_anything_is_sent()
     {
-        long before = fixture.Emulator.GetRequestCount("CallMcpTool");
+        long before = ToolCalls();
 
         await Assert.ThrowsAnyAsync<ArgumentException>(() => _session.Commands.ExecuteAsync(" "));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _session.Commands.ExecuteAsync("true", new CommandOptions { Timeout = TimeSpan.Zero }));
 
-        Assert.Equal(before, fixture.Emulator.GetRequestCount("CallMcpTool"));
+        Assert.Equal(before, ToolCalls());
     }
 }
 

@@ -5,6 +5,9 @@ namespace AgentBay.Lite.IntegrationTests.Tools;
 /// <summary>session.Files against the emulator, which writes to and reads from the session's directory on disk.</summary>
 public abstract class FileTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
+    /// <summary>Tool calls the emulator received on either route (the direct route is the default; CallMcpTool the fallback).</summary>
+    private long ToolCalls() => fixture.Emulator.GetRequestCount("CallToolDirect") + fixture.Emulator.GetRequestCount("CallMcpTool");
+
     private AgentBayClient _client = null!;
     private AgentBaySession _session = null!;
 
@@ -25,26 +28,26 @@ public abstract class FileTests(EmulatorFixture fixture, TestService service) : 
     [Fact]
     public async Task A_small_file_is_written_and_read_back_in_one_call_each()
     {
-        long before = fixture.Emulator.GetRequestCount("CallMcpTool");
+        long before = ToolCalls();
 
         await _session.Files.WriteAsync("small.txt", "héllo\nwörld\n");
         string read = await _session.Files.ReadAsync("small.txt");
 
         Assert.Equal("héllo\nwörld\n", read);
         Assert.Equal("héllo\nwörld\n", await File.ReadAllTextAsync(OnDisk("small.txt"), Encoding.UTF8));
-        Assert.Equal(3, fixture.Emulator.GetRequestCount("CallMcpTool") - before); // write, get_file_info, read
+        Assert.Equal(3, ToolCalls() - before); // write, get_file_info, read
     }
 
     [Fact]
     public async Task Content_above_50_KiB_is_written_in_chunks_and_read_back_equal()
     {
         string content = Pattern(120 * 1024 + 17); // three write chunks, three read chunks
-        long before = fixture.Emulator.GetRequestCount("CallMcpTool");
+        long before = ToolCalls();
 
         await _session.Files.WriteAsync("big/ascii.txt", content);
-        long writes = fixture.Emulator.GetRequestCount("CallMcpTool") - before;
+        long writes = ToolCalls() - before;
         string read = await _session.Files.ReadAsync("big/ascii.txt");
-        long reads = fixture.Emulator.GetRequestCount("CallMcpTool") - before - writes;
+        long reads = ToolCalls() - before - writes;
 
         Assert.Equal(3, writes);
         Assert.Equal(4, reads); // get_file_info, then three chunks
@@ -94,10 +97,10 @@ public abstract class FileTests(EmulatorFixture fixture, TestService service) : 
     public async Task An_empty_file_reads_as_empty_without_a_read_call()
     {
         await _session.Files.WriteAsync("empty.txt", "");
-        long before = fixture.Emulator.GetRequestCount("CallMcpTool");
+        long before = ToolCalls();
 
         Assert.Equal("", await _session.Files.ReadAsync("empty.txt"));
-        Assert.Equal(1, fixture.Emulator.GetRequestCount("CallMcpTool") - before); // get_file_info only
+        Assert.Equal(1, ToolCalls() - before); // get_file_info only
         Assert.True(File.Exists(OnDisk("empty.txt")));
     }
 

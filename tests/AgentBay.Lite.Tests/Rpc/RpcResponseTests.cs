@@ -20,9 +20,28 @@ public sealed class RpcResponseTests
 
         var created = await host.Backend.CreateSessionAsync(new SessionCreation(null, null), CancellationToken.None);
 
+        Assert.Empty(created.ToolServers!);
         Assert.Equal(
-            new SessionRecord("session-04bdwfj7u688ec96t", "DAD825FE-2CD8-19C8-BB30-CC3BA26B9398", null, "https://res.example/s", "p-0abc123", "ai-0abc123", null, null, null),
+            new SessionRecord("session-04bdwfj7u688ec96t", "DAD825FE-2CD8-19C8-BB30-CC3BA26B9398", null, "https://res.example/s", "p-0abc123", "ai-0abc123", null, null, null, created.ToolServers),
             created);
+    }
+
+    [Fact]
+    public async Task CreateMcpSession_reads_link_url_ws_url_token_and_the_tool_servers()
+    {
+        using var host = new RpcTestHost().Answer("""
+            {"RequestId":"R","Success":true,"Code":"ok","HttpStatusCode":200,
+             "Data":{"SessionId":"s-1","Success":true,"Token":"tok","LinkUrl":"https://example.com/link","WsUrl":"wss://example.com/ws",
+                     "ToolList":"[{\"name\":\"run_code\",\"server\":\"wuying_codespace\"},{\"name\":\"shell\",\"server\":\"wuying_shell\"}]"}}
+            """);
+
+        var created = await host.Backend.CreateSessionAsync(new SessionCreation(null, null), CancellationToken.None);
+
+        Assert.Equal("https://example.com/link", created.LinkUrl);
+        Assert.Equal("wss://example.com/ws", created.WsUrl);
+        Assert.Equal("tok", created.Token);
+        Assert.Equal("wuying_codespace", created.ToolServers!["run_code"]);
+        Assert.Equal("wuying_shell", created.ToolServers["shell"]);
     }
 
     [Fact]
