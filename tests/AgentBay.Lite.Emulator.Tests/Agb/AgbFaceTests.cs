@@ -21,7 +21,7 @@ public sealed class AgbFaceTests(EmulatorFixture fixture) : IClassFixture<Emulat
         var id = data.GetProperty("sessionId").GetString()!;
         Assert.StartsWith("session-", id, StringComparison.Ordinal);
         Assert.True(data.GetProperty("success").GetBoolean());
-        Assert.EndsWith("/resource/" + id, data.GetProperty("resourceUrl").GetString(), StringComparison.Ordinal);
+        await AssertLiveViewOfAsync(id, data.GetProperty("resourceUrl").GetString());
         Assert.False(string.IsNullOrEmpty(data.GetProperty("resourceId").GetString()));
         Assert.False(string.IsNullOrEmpty(data.GetProperty("appInstanceId").GetString()));
         foreach (var name in new[] { "linkUrl", "wsUrl", "token", "errMsg" })
@@ -57,7 +57,7 @@ public sealed class AgbFaceTests(EmulatorFixture fixture) : IClassFixture<Emulat
 
         var resource = (await _agb.PostAsync("/mcp/getMcpResource", new JsonObject { ["sessionId"] = id })).AssertOk().Data;
         Assert.Equal(id, resource.GetProperty("sessionId").GetString());
-        Assert.EndsWith("/resource/" + id, resource.GetProperty("resourceUrl").GetString(), StringComparison.Ordinal);
+        await AssertLiveViewOfAsync(id, resource.GetProperty("resourceUrl").GetString());
         Assert.Equal("AIAgent", resource.GetProperty("desktopInfo").GetProperty("resourceType").GetString());
 
         (await _agb.PostAsync("/mcp/releaseSession", new JsonObject { ["sessionId"] = id })).AssertOk();
@@ -212,6 +212,16 @@ public sealed class AgbFaceTests(EmulatorFixture fixture) : IClassFixture<Emulat
         (await _agb.SendAsync(HttpMethod.Post, "/mcp/getSession", "{\"sessionId\":")).AssertError("MalformedBody");
         (await _agb.SendAsync(HttpMethod.Post, "/mcp/getSession", "[\"x\"]")).AssertError("MalformedBody");
         (await _agb.SendAsync(HttpMethod.Post, "/mcp/getSession", "{}", m => m.Content!.Headers.ContentType = new("text/plain"))).AssertError("UnsupportedMediaType", HttpStatusCode.UnsupportedMediaType);
+    }
+
+    /// <summary>A resource URL is the session's live view (issue 20): a page that names the session.</summary>
+    private static async Task AssertLiveViewOfAsync(string sessionId, string? resourceUrl)
+    {
+        Assert.NotNull(resourceUrl);
+        using var http = new HttpClient();
+        using HttpResponseMessage page = await http.GetAsync(new Uri(resourceUrl));
+        Assert.Equal(System.Net.HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains(sessionId, await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
 

@@ -25,7 +25,12 @@ public sealed class AgbSessionInfoTests(EmulatorFixture fixture) : IClassFixture
         Assert.Equal(session.Id, info.SessionId);
         Assert.NotNull(info.ResourceUrl);
         Assert.True(info.ResourceUrl.IsAbsoluteUri);
-        Assert.EndsWith("/resource/" + session.Id, info.ResourceUrl.AbsolutePath, StringComparison.Ordinal);
+        using (var http = new HttpClient())
+        {
+            // The resource URL is the session's live view: a page that names the session.
+            Assert.Contains(session.Id, await http.GetStringAsync(info.ResourceUrl), StringComparison.Ordinal);
+        }
+
         Assert.Equal(session.ResourceId, info.ResourceId);
 
         CommandResult hello = await session.Commands.ExecuteAsync("echo hello from agb");
@@ -34,7 +39,7 @@ public sealed class AgbSessionInfoTests(EmulatorFixture fixture) : IClassFixture
         Assert.Equal(0, fixture.Emulator.LiveSessionCount);
 
         Assert.Equal(
-            ["/mcp/createSession", "/mcp/getMcpResource", "/mcp", "/mcp/releaseSessionAsync", "/mcp/getSessionInfo"],
+            ["/mcp/createSession", "/mcp/getMcpResource", $"/link/{session.Id}/callTool", "/mcp/releaseSessionAsync", "/mcp/getSessionInfo"],
             paths.Distinct());
         recorder.Dispose();
     }
