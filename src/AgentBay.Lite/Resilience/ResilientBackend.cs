@@ -8,8 +8,8 @@ namespace AgentBay.Lite.Resilience;
 /// <see cref="RetryExecutor"/> (per-attempt and overall limits, retries of transient failures) with the safety the
 /// <see cref="OperationSafety"/> table gives it, and that ends calls in flight with
 /// <see cref="ObjectDisposedException"/> once the client is disposed (<paramref name="lifetime"/>). As it sits above
-/// every wire backend, it is also where each operation and each of its attempts is traced, measured and logged
-/// (<see cref="OperationScope"/>).
+/// every wire backend, it is also where each operation is traced, measured and logged (<see cref="OperationScope"/>,
+/// which the executor tells of each attempt).
 /// </summary>
 internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor retry, ClientTelemetry telemetry, CancellationToken lifetime) : IAgentBayBackend
 {
@@ -57,13 +57,7 @@ internal sealed class ResilientBackend(IAgentBayBackend inner, RetryExecutor ret
         using OperationScope scope = telemetry.StartOperation(operation, sessionId);
         try
         {
-            T answer = await retry.ExecuteAsync(
-                inner,
-                (scope, state, call),
-                static (backend, s, token) => s.scope.AttemptAsync(backend, s.state, s.call, token),
-                OperationSafety.Of(operation),
-                cancellationToken,
-                lifetime).ConfigureAwait(false);
+            T answer = await retry.ExecuteAsync(inner, state, call, OperationSafety.Of(operation), scope, cancellationToken, lifetime).ConfigureAwait(false);
             scope.Succeeded(answer);
             return answer;
         }

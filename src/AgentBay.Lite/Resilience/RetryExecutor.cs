@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using AgentBay.Lite.Backend;
+using AgentBay.Lite.Telemetry;
 using Polly;
 using Polly.Retry;
 
@@ -42,6 +44,7 @@ internal sealed class RetryExecutor
     /// <param name="state">The call's arguments.</param>
     /// <param name="call">One attempt.</param>
     /// <param name="safety">Whether the operation may be repeated after it may have reached the service.</param>
+    /// <param name="telemetry">The operation's telemetry, told of each attempt.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation surfaces as <see cref="OperationCanceledException"/>.</param>
     /// <param name="lifetime">The client's lifetime; disposing the client ends the attempt in flight and stops retries.</param>
     public async Task<T> ExecuteAsync<TState, T>(
@@ -49,13 +52,14 @@ internal sealed class RetryExecutor
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
         CallSafety safety,
+        OperationScope telemetry,
         CancellationToken cancellationToken,
         CancellationToken lifetime)
     {
         // One timer at a time: each attempt's limit is the smaller of AgentBayOptions.Timeout and what is left of
         // Retry.TotalTimeout, and backoff delays are clamped to what is left.
         RetryPolicy policy = safety == CallSafety.Repeatable ? _repeatable : _notRepeatable;
-        var attempts = new Attempts<TState, T>(this, backend, state, call, _timeProvider.GetTimestamp());
+        var attempts = new Attempts<TState, T>(this, backend, state, call, telemetry, _timeProvider.GetTimestamp());
         try
         {
             return await attempts.RunAsync(policy.Pipeline, cancellationToken, lifetime).ConfigureAwait(false);
@@ -253,6 +257,7 @@ internal sealed class RetryExecutor
         IAgentBayBackend backend,
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
+        OperationScope telemetry,
         long started) : IRetryBudget
     {
         private int _count;
@@ -290,15 +295,26 @@ internal sealed class RetryExecutor
                 throw new TotalTimeoutException(null);
             }
 
-            Interlocked.Increment(ref _count);
             using AttemptLimit limit = executor.StartAttempt(remaining, callToken);
+            long attemptStarted = executor._timeProvider.GetTimestamp();
+            Activity? span = telemetry.StartAttempt(Interlocked.Increment(ref _count));
             try
             {
-                return await call(backend, state, limit.Token).ConfigureAwait(false);
+                T answer = await call(backend, state, limit.Token).ConfigureAwait(false);
+                telemetry.AttemptEnded(span, attemptStarted, answer, error: null);
+                return answer;
             }
-            catch (OperationCanceledException ex) when (limit.Expired)
+            catch (Exception ex)
             {
-                throw limit.Timeout(ex);
+                if (ex is OperationCanceledException canceled && limit.Expired)
+                {
+                    TimeoutException timeout = limit.Timeout(canceled);
+                    telemetry.AttemptEnded(span, attemptStarted, default(T), timeout);
+                    throw timeout;
+                }
+
+                telemetry.AttemptEnded(span, attemptStarted, default(T), ex);
+                throw;
             }
         }
     }
