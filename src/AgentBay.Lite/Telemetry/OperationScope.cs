@@ -12,9 +12,9 @@ namespace AgentBay.Lite.Telemetry;
 /// </summary>
 internal sealed class OperationScope : IDisposable
 {
-    private readonly ClientTelemetry _telemetry;
     private static readonly OperationNames[] Names = Enum.GetValues<BackendOperation>().Select(static o => new OperationNames(o)).ToArray();
 
+    private readonly ClientTelemetry _telemetry;
     private readonly string _operation;
     private readonly string _attemptSpanName;
     private readonly string? _sessionId;
