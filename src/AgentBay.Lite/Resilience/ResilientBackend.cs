@@ -9,7 +9,7 @@ namespace AgentBay.Lite.Resilience;
 /// <see cref="OperationSafety"/> table (or the wire backend's own, <paramref name="safety"/>) gives it, and that ends calls
 /// in flight with <see cref="ObjectDisposedException"/> once the client is disposed (<paramref name="lifetime"/>). As it
 /// sits above every wire backend, it is also where each operation and each of its attempts is traced, measured and
-/// logged (<see cref="OperationScope"/>).
+/// logged (<see cref="OperationScope"/>, which the executor tells of each attempt).
 /// </summary>
 internal sealed class ResilientBackend(
     IAgentBayBackend inner,
@@ -64,13 +64,7 @@ internal sealed class ResilientBackend(
         using OperationScope scope = telemetry.StartOperation(operation, sessionId);
         try
         {
-            T answer = await retry.ExecuteAsync(
-                inner,
-                (scope, state, call),
-                static (backend, s, token) => s.scope.AttemptAsync(backend, s.state, s.call, token),
-                _safety(operation),
-                cancellationToken,
-                lifetime).ConfigureAwait(false);
+            T answer = await retry.ExecuteAsync(inner, state, call, _safety(operation), scope, cancellationToken, lifetime).ConfigureAwait(false);
             scope.Succeeded(answer);
             return answer;
         }

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 using AgentBay.Lite.Backend;
+using AgentBay.Lite.Telemetry;
 
 namespace AgentBay.Lite.Resilience;
 
@@ -46,6 +48,7 @@ internal sealed class RetryExecutor
     /// <param name="state">The call's arguments.</param>
     /// <param name="call">One attempt.</param>
     /// <param name="safety">Whether the operation may be repeated after it may have reached the service.</param>
+    /// <param name="telemetry">The operation's telemetry, told of each attempt.</param>
     /// <param name="cancellationToken">The caller's token; its cancellation surfaces as <see cref="OperationCanceledException"/>.</param>
     /// <param name="lifetime">The client's lifetime; disposing the client ends the attempt in flight and stops retries.</param>
     public async Task<T> ExecuteAsync<TState, T>(
@@ -53,6 +56,7 @@ internal sealed class RetryExecutor
         TState state,
         Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call,
         CallSafety safety,
+        OperationScope telemetry,
         CancellationToken cancellationToken,
         CancellationToken lifetime)
     {
@@ -80,9 +84,13 @@ internal sealed class RetryExecutor
                 Exception failure;
                 using (AttemptLimit limit = StartAttempt(remaining, callToken))
                 {
+                    long attemptStarted = _timeProvider.GetTimestamp();
+                    Activity? span = telemetry.StartAttempt(attempts);
                     try
                     {
-                        return await call(backend, state, limit.Token).ConfigureAwait(false);
+                        T answer = await call(backend, state, limit.Token).ConfigureAwait(false);
+                        telemetry.AttemptEnded(span, attemptStarted, answer, error: null);
+                        return answer;
                     }
                     catch (OperationCanceledException ex) when (limit.Expired)
                     {
@@ -92,6 +100,8 @@ internal sealed class RetryExecutor
                     {
                         failure = ex;
                     }
+
+                    telemetry.AttemptEnded(span, attemptStarted, default(T), failure);
                 }
 
                 if (attempts > _maxRetries || !ShouldRetry(failure, Remaining(started), isTransient, callToken))

@@ -12,9 +12,9 @@ namespace AgentBay.Lite.Telemetry;
 /// </summary>
 internal sealed class OperationScope : IDisposable
 {
-    private readonly ClientTelemetry _telemetry;
     private static readonly OperationNames[] Names = Enum.GetValues<BackendOperation>().Select(static o => new OperationNames(o)).ToArray();
 
+    private readonly ClientTelemetry _telemetry;
     private readonly string _operation;
     private readonly string _attemptSpanName;
     private readonly string? _sessionId;
@@ -38,19 +38,17 @@ internal sealed class OperationScope : IDisposable
         }
     }
 
-    /// <summary>Runs one attempt of the operation under a span of its own, counting it.</summary>
-    public async Task<T> AttemptAsync<TState, T>(
-        IAgentBayBackend backend, TState state, Func<IAgentBayBackend, TState, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    /// <summary>Starts attempt number <paramref name="attempt"/> (from 1): counts a retry, opens the attempt's span.</summary>
+    /// <returns>The attempt's span, <see langword="null"/> when nobody listens; give it to <see cref="AttemptEnded"/>.</returns>
+    public Activity? StartAttempt(int attempt)
     {
-        int attempt = Interlocked.Increment(ref _attempts);
+        _attempts = attempt;
         if (attempt > 1)
         {
             _telemetry.Metrics.Retries.Add(1, new KeyValuePair<string, object?>(Tags.Operation, _operation));
         }
 
-        long started = _telemetry.TimeProvider.GetTimestamp();
-        using Activity? span = Source.StartActivity(
-            _attemptSpanName, ActivityKind.Client, _span?.Context ?? default(ActivityContext));
+        Activity? span = Source.StartActivity(_attemptSpanName, ActivityKind.Client, _span?.Context ?? default(ActivityContext));
         if (span is { IsAllDataRequested: true })
         {
             span.SetTag(Tags.Operation, _operation);
@@ -60,32 +58,35 @@ internal sealed class OperationScope : IDisposable
             span.SetTag(Tags.ServerPort, _telemetry.ServerPort);
         }
 
-        try
+        return span;
+    }
+
+    /// <summary>Ends an attempt that <paramref name="started"/> (a timestamp of the client's clock) with its answer or failure.</summary>
+    public void AttemptEnded<T>(Activity? span, long started, T answer, Exception? error)
+    {
+        if (error is null)
         {
-            T answer = await call(backend, state, cancellationToken).ConfigureAwait(false);
             span?.SetTag(Tags.RequestId, RequestIdOf(answer));
-            return answer;
+            span?.Dispose();
+            return;
         }
-        catch (Exception error)
+
+        string errorType = ClientTelemetry.ErrorType(error);
+        var failure = error as AgentBayException;
+        int? status = failure?.StatusCode is { } code ? (int)code : null;
+        if (span is not null)
         {
-            string errorType = ClientTelemetry.ErrorType(error);
-            var failure = error as AgentBayException;
-            int? status = failure?.StatusCode is { } code ? (int)code : null;
-            if (span is not null)
-            {
-                span.SetTag(Tags.ErrorType, errorType);
-                span.SetTag(Tags.HttpStatusCode, status);
-                span.SetTag(Tags.RequestId, failure?.RequestId);
-                span.SetStatus(ActivityStatusCode.Error, errorType);
-            }
+            span.SetTag(Tags.ErrorType, errorType);
+            span.SetTag(Tags.HttpStatusCode, status);
+            span.SetTag(Tags.RequestId, failure?.RequestId);
+            span.SetStatus(ActivityStatusCode.Error, errorType);
+            span.Dispose();
+        }
 
-            if (error is not OperationCanceledException && _telemetry.Logger.IsEnabled(LogLevel.Information))
-            {
-                double elapsed = _telemetry.ElapsedMilliseconds(started);
-                Log.AttemptFailed(_telemetry.Logger, _operation, attempt, elapsed, errorType, status, failure?.RequestId);
-            }
-
-            throw;
+        if (error is not OperationCanceledException && _telemetry.Logger.IsEnabled(LogLevel.Information))
+        {
+            double elapsed = _telemetry.ElapsedMilliseconds(started);
+            Log.AttemptFailed(_telemetry.Logger, _operation, _attempts, elapsed, errorType, status, failure?.RequestId);
         }
     }
 

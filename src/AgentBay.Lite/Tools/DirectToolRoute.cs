@@ -31,12 +31,7 @@ internal sealed class DirectToolRoute(HttpClient http, RetryExecutor retry, Clie
         try
         {
             ToolResult result = await retry.ExecuteAsync(
-                wire,
-                (scope, call),
-                static (backend, s, t) => s.scope.AttemptAsync(backend, s.call, static (_, c, t) => c.Route.SendMappedAsync(c, t), t),
-                CallSafety.NotRepeatable,
-                cancellationToken,
-                lifetime).ConfigureAwait(false);
+                wire, call, static (_, c, t) => c.Route.SendMappedAsync(c, t), CallSafety.NotRepeatable, scope, cancellationToken, lifetime).ConfigureAwait(false);
             scope.Succeeded(result);
             return result;
         }
