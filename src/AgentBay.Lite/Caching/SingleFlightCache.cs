@@ -29,6 +29,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
     private readonly bool _systemClock;
     private readonly long _timeToLiveTicks;
     private readonly int _maxEntries;
+    private readonly Func<TValue, TimeSpan>? _lifetimeOf;
     private readonly object _evictionLock = new();
     private int _count;
     private long _hits;
@@ -40,7 +41,12 @@ internal sealed class SingleFlightCache<TKey, TValue>
     /// <param name="maxEntries">How many entries the cache holds at most.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
-    public SingleFlightCache(TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, IEqualityComparer<TKey>? comparer = null)
+    /// <param name="lifetimeOf">
+    /// How long a fetched value may still be served, when that can be less than <paramref name="timeToLive"/> (a value
+    /// read from a shared tier that another instance fetched earlier); <see langword="null"/> for the full time-to-live.
+    /// </param>
+    public SingleFlightCache(
+        TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, IEqualityComparer<TKey>? comparer = null, Func<TValue, TimeSpan>? lifetimeOf = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
@@ -56,6 +62,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
             ? Math.Max(1, (long)Math.Ceiling(timeToLive.TotalMilliseconds))
             : (long)(timeToLive.TotalSeconds * timeProvider.TimestampFrequency);
         _maxEntries = maxEntries;
+        _lifetimeOf = lifetimeOf;
     }
 
     /// <summary>How many lookups were served from the cache.</summary>
@@ -200,7 +207,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
         try
         {
             var value = await fetch(key, state, entry.FetchToken).ConfigureAwait(false);
-            entry.Complete(value, Now() + _timeToLiveTicks);
+            entry.Complete(value, Now() + LifetimeTicks(value));
         }
         catch (Exception exception)
         {
@@ -212,6 +219,26 @@ internal sealed class SingleFlightCache<TKey, TValue>
         {
             entry.Dispose();
         }
+    }
+
+    /// <summary>How long <paramref name="value"/> is served, in the units of <see cref="Now"/>.</summary>
+    private long LifetimeTicks(TValue value)
+    {
+        if (_lifetimeOf is null)
+        {
+            return _timeToLiveTicks;
+        }
+
+        TimeSpan lifetime = _lifetimeOf(value);
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return 0; // handed to the callers waiting for it, expired for everyone after them
+        }
+
+        long ticks = _systemClock
+            ? (long)Math.Ceiling(lifetime.TotalMilliseconds)
+            : (long)(lifetime.TotalSeconds * _timeProvider.TimestampFrequency);
+        return Math.Min(ticks, _timeToLiveTicks);
     }
 
     private bool TryRemoveEntry(TKey key, Entry entry)

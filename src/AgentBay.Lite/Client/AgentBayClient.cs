@@ -1,6 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Net;
 using AgentBay.Lite.Backend;
+using AgentBay.Lite.Caching.Shared;
 using AgentBay.Lite.Links;
 using AgentBay.Lite.Resilience;
 using AgentBay.Lite.Rpc;
@@ -49,6 +50,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     private readonly AgentBayServices _services;
     private readonly HttpClient? _ownedHttpClient;
     private readonly IDisposable? _ownedBackend;
+    private readonly SharedLinkTier? _sharedLinks;
     private readonly CancellationTokenSource _lifetime = new();
     private int _disposed;
 
@@ -68,12 +70,14 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// Creates a client that sends through <paramref name="httpClient"/> (e.g. one from <c>IHttpClientFactory</c>),
     /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
     /// constructor does. <paramref name="createBackend"/> replaces the RPC backend (tests); by default it is
-    /// <see cref="RpcBackend"/>.
+    /// <see cref="RpcBackend"/>. <paramref name="sharedLinks"/> is the opt-in shared link tier (DI's
+    /// <c>WithSharedLinkCache</c>), disposed with the client.
     /// </summary>
     internal AgentBayClient(
         AgentBayOptions options,
         HttpClient? httpClient,
-        Func<HttpClient, AgentBayOptions, TimeProvider, IAgentBayBackend>? createBackend)
+        Func<HttpClient, AgentBayOptions, TimeProvider, IAgentBayBackend>? createBackend,
+        SharedLinkTier? sharedLinks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid(nameof(options));
@@ -118,7 +122,8 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 ? new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider)
                 : createBackend(client, options, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
-            _services = Compose(backend, retry, options, timeProvider, _lifetime.Token);
+            _services = Compose(backend, retry, options, timeProvider, _lifetime.Token, sharedLinks);
+            _sharedLinks = sharedLinks;
         }
         catch
         {
@@ -141,12 +146,13 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     internal AgentBayServices Services => _services;
 
     /// <summary>Builds the layers, bottom up: the wire backend, the resilience decorator, the domain services.</summary>
-    private static AgentBayServices Compose(IAgentBayBackend wire, RetryExecutor retry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime)
+    private static AgentBayServices Compose(
+        IAgentBayBackend wire, RetryExecutor retry, AgentBayOptions options, TimeProvider timeProvider, CancellationToken lifetime, SharedLinkTier? sharedLinks = null)
     {
         var resilient = new ResilientBackend(wire, retry, lifetime);
         return new AgentBayServices(
             new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
-            new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider),
+            new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider, sharedLinks),
             new ToolService(resilient));
     }
 
@@ -301,6 +307,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _lifetime.Dispose();
         _ownedBackend?.Dispose();
         _ownedHttpClient?.Dispose();
+        _sharedLinks?.Dispose();
     }
 
     /// <summary>Disposes the client; see <see cref="Dispose"/>.</summary>

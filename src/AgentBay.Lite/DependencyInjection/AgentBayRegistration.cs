@@ -23,4 +23,7 @@ internal sealed class AgentBayRegistration(object? serviceKey, string optionsNam
 
     /// <summary>Whether the <c>AGENTBAY_*</c> variables are already applied to these options.</summary>
     public bool ReadsEnvironment { get; set; }
+
+    /// <summary>Whether the client's link cache has the shared tier (<c>WithSharedLinkCache</c>).</summary>
+    public bool SharesLinks { get; set; }
 }

@@ -1,4 +1,5 @@
 using AgentBay.Lite;
+using AgentBay.Lite.Caching.Shared;
 using AgentBay.Lite.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -149,15 +150,14 @@ public static class AgentBayServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => AgentBayClient.CreateHandler(GetOptions(sp, optionsName)))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
-        string httpClientName = registration.HttpClientName;
         if (serviceKey is null)
         {
-            services.TryAddSingleton(sp => CreateClient(sp, optionsName, httpClientName));
+            services.TryAddSingleton(sp => CreateClient(sp, registration));
             services.TryAddSingleton<IAgentBayClient>(static sp => sp.GetRequiredService<AgentBayClient>());
         }
         else
         {
-            services.TryAddKeyedSingleton(serviceKey, (sp, _) => CreateClient(sp, optionsName, httpClientName));
+            services.TryAddKeyedSingleton(serviceKey, (sp, _) => CreateClient(sp, registration));
             services.TryAddKeyedSingleton<IAgentBayClient>(serviceKey, static (sp, key) => sp.GetRequiredKeyedService<AgentBayClient>(key));
         }
 
@@ -224,12 +224,21 @@ public static class AgentBayServiceCollectionExtensions
     private static AgentBayOptions GetOptions(IServiceProvider services, string optionsName) =>
         services.GetRequiredService<IOptionsMonitor<AgentBayOptions>>().Get(optionsName);
 
-    private static AgentBayClient CreateClient(IServiceProvider services, string optionsName, string httpClientName)
+    private static AgentBayClient CreateClient(IServiceProvider services, AgentBayRegistration registration)
     {
         // Options first: an invalid configuration fails here, with the validator's message, before any HTTP setup.
-        AgentBayOptions options = GetOptions(services, optionsName);
-        HttpClient http = services.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName);
-        return new AgentBayClient(options, http, createBackend: null);
+        AgentBayOptions options = GetOptions(services, registration.OptionsName);
+        HttpClient http = services.GetRequiredService<IHttpClientFactory>().CreateClient(registration.HttpClientName);
+        SharedLinkTier? sharedLinks = registration.SharesLinks ? SharedLinkTierFactory.Create(services, options, TimeProvider.System) : null;
+        try
+        {
+            return new AgentBayClient(options, http, createBackend: null, sharedLinks);
+        }
+        catch
+        {
+            sharedLinks?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Applies the <c>AGENTBAY_*</c> variables that are set, leaving every other setting as it is.</summary>
