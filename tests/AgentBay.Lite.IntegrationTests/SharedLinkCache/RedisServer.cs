@@ -163,6 +163,36 @@ internal sealed class RedisServer : IAsyncDisposable
         return keys;
     }
 
+    /// <summary>
+    /// The bytes an <c>IDistributedCache</c> on Redis stored under <paramref name="key"/> (RedisCache keeps a hash whose
+    /// <c>data</c> field is the value: <c>HGET key data</c>), or <see langword="null"/>.
+    /// </summary>
+    public async Task<byte[]?> GetCachedBytesAsync(string key)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, Port);
+        NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.UTF8.GetBytes($"HGET {key} data\r\n"));
+
+        // "$<length>\r\n<bytes>\r\n", or "$-1\r\n" when absent.
+        var header = new StringBuilder();
+        int b;
+        while ((b = stream.ReadByte()) is not -1 and not '\n')
+        {
+            header.Append((char)b);
+        }
+
+        int length = int.Parse(header.ToString().Trim().TrimStart('$'), System.Globalization.CultureInfo.InvariantCulture);
+        if (length < 0)
+        {
+            return null;
+        }
+
+        byte[] value = new byte[length];
+        await stream.ReadExactlyAsync(value);
+        return value;
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

@@ -174,6 +174,37 @@ public sealed class SharedLinkCacheTests(EmulatorFixture emulator, RedisFixture 
     }
 
     [Fact]
+    public async Task With_Data_Protection_registered_the_stored_link_is_encrypted_and_instances_sharing_the_key_read_it()
+    {
+        // One key ring for the fleet (in production: AddDataProtection().PersistKeysTo... shared by every instance).
+        var keyRing = new Microsoft.AspNetCore.DataProtection.EphemeralDataProtectionProvider();
+        await using ServiceProvider first = NewInstance(redis.Server.Configuration, protection: keyRing);
+        await using ServiceProvider second = NewInstance(redis.Server.Configuration, protection: keyRing);
+        await using ServiceProvider plain = NewInstance(redis.Server.Configuration);
+        IAgentBayClient one = first.GetRequiredService<IAgentBayClient>();
+        await using AgentBaySession session = await one.CreateSessionAsync();
+        long before = GetLinks();
+
+        SessionLink fetched = await one.GetLinkAsync(session.Id, Https);
+        string token = Links.LinkTests.TokenOf(fetched.Url);
+        byte[] stored = Assert.IsType<byte[]>(await redis.Server.GetCachedBytesAsync(Assert.Single(await redis.Server.KeysAsync("*" + session.Id + "*"))));
+        Assert.DoesNotContain(token, System.Text.Encoding.Latin1.GetString(stored), StringComparison.Ordinal);
+
+        Assert.Equal(fetched.Url, (await second.GetRequiredService<IAgentBayClient>().GetLinkAsync(session.Id, Https)).Url);
+        Assert.Equal(1, GetLinks() - before);
+
+        // An instance without the key cannot read the entry: a miss, fetched, never a failure or garbage.
+        IAgentBayClient outsider = plain.GetRequiredService<IAgentBayClient>();
+        Assert.Equal(session.Id, emulator.Emulator.ResolveLinkToken(Links.LinkTests.TokenOf((await outsider.GetLinkAsync(session.Id, Https)).Url)));
+        Assert.Equal(2, GetLinks() - before);
+        Assert.Equal(1, outsider.GetLinkCacheStatistics().SharedMisses);
+
+        // And what it stored in clear does hold the token: the check above can fail.
+        byte[] clear = Assert.IsType<byte[]>(await redis.Server.GetCachedBytesAsync(Assert.Single(await redis.Server.KeysAsync("*" + session.Id + "*"))));
+        Assert.Contains(Links.LinkTests.TokenOf((await outsider.GetLinkAsync(session.Id, Https)).Url), System.Text.Encoding.Latin1.GetString(clear), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_WithSharedLinkCache_nothing_is_stored()
     {
         var services = new ServiceCollection();
@@ -196,9 +227,15 @@ public sealed class SharedLinkCacheTests(EmulatorFixture emulator, RedisFixture 
     private long GetLinks() => emulator.Emulator.GetRequestCount("GetLink");
 
     /// <summary>One fleet instance: its own container, HTTP stack, in-process cache and Redis connection.</summary>
-    private ServiceProvider NewInstance(string redisConfiguration, ILoggerProvider? logs = null)
+    private ServiceProvider NewInstance(
+        string redisConfiguration, ILoggerProvider? logs = null, Microsoft.AspNetCore.DataProtection.IDataProtectionProvider? protection = null)
     {
         var services = new ServiceCollection();
+        if (protection is not null)
+        {
+            services.AddSingleton(protection);
+        }
+
         services.AddLogging(builder =>
         {
             builder.SetMinimumLevel(LogLevel.Debug);
