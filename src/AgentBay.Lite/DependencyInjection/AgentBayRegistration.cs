@@ -24,6 +24,10 @@ internal sealed class AgentBayRegistration(object? serviceKey, string optionsNam
     /// <summary>Whether the <c>AGENTBAY_*</c> variables are already applied to these options.</summary>
     public bool ReadsEnvironment { get; set; }
 
-    /// <summary>Whether the client's link cache has the shared tier (<c>WithSharedLinkCache</c>).</summary>
-    public bool SharesLinks { get; set; }
+    /// <summary>
+    /// Builds the client's shared link tier, set by <c>WithSharedLinkCache</c>; <see langword="null"/> without it. A
+    /// delegate rather than a flag, so that only apps that call <c>WithSharedLinkCache</c> reach HybridCache's code
+    /// (the trimmer and NativeAOT drop it from the others).
+    /// </summary>
+    public Func<IServiceProvider, AgentBayOptions, Caching.Shared.SharedLinkTier>? CreateSharedLinks { get; set; }
 }

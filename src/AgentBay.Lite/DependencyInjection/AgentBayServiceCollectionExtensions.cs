@@ -229,7 +229,7 @@ public static class AgentBayServiceCollectionExtensions
         // Options first: an invalid configuration fails here, with the validator's message, before any HTTP setup.
         AgentBayOptions options = GetOptions(services, registration.OptionsName);
         HttpClient http = services.GetRequiredService<IHttpClientFactory>().CreateClient(registration.HttpClientName);
-        SharedLinkTier? sharedLinks = registration.SharesLinks ? SharedLinkTierFactory.Create(services, options, TimeProvider.System) : null;
+        SharedLinkTier? sharedLinks = registration.CreateSharedLinks?.Invoke(services, options);
         try
         {
             return new AgentBayClient(options, http, createBackend: null, sharedLinks);

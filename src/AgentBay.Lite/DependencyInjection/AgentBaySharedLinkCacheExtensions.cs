@@ -1,4 +1,5 @@
 using AgentBay.Lite;
+using AgentBay.Lite.Caching.Shared;
 using AgentBay.Lite.DependencyInjection;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -39,7 +40,7 @@ public static class AgentBaySharedLinkCacheExtensions
                 && descriptor.ImplementationInstance is AgentBayRegistration registration
                 && string.Equals(registration.HttpClientName, builder.Name, StringComparison.Ordinal))
             {
-                registration.SharesLinks = true;
+                registration.CreateSharedLinks = static (services, options) => SharedLinkTierFactory.Create(services, options, TimeProvider.System);
                 return builder;
             }
         }
