@@ -13,7 +13,8 @@ namespace AgentBay.Lite.Caching;
 /// cancelled (its request with it) and the entry dropped, as nobody wants the value any more. A fetch that fails or
 /// is cancelled is removed at once, so the next caller tries again; failures are never cached.</item>
 /// <item>Expiry: an entry is served for <c>timeToLive</c> after its fetch completed, by the injected
-/// <see cref="TimeProvider"/>.</item>
+/// <see cref="TimeProvider"/>, or for less when <c>lifetimeOf</c> says the value is already partly used up (a link
+/// another instance fetched earlier, read from the shared tier).</item>
 /// <item>Bound: when an insert would exceed <c>maxEntries</c>, expired entries go first, then the entries fetched
 /// longest ago (about a tenth of the capacity at once, so eviction work is amortised); fetches still in flight are
 /// never evicted.</item>
