@@ -50,7 +50,6 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     private readonly AgentBayServices _services;
     private readonly HttpClient? _ownedHttpClient;
     private readonly IDisposable? _ownedBackend;
-    private readonly SharedLinkTier? _sharedLinks;
     private readonly CancellationTokenSource _lifetime = new();
     private int _disposed;
 
@@ -71,7 +70,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
     /// constructor does. <paramref name="createBackend"/> replaces the RPC backend (tests); by default it is
     /// <see cref="RpcBackend"/>. <paramref name="sharedLinks"/> is the opt-in shared link tier (DI's
-    /// <c>WithSharedLinkCache</c>), disposed with the client.
+    /// <c>WithSharedLinkCache</c>); it holds nothing to dispose (the app owns its distributed cache).
     /// </summary>
     internal AgentBayClient(
         AgentBayOptions options,
@@ -123,7 +122,6 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 : createBackend(client, options, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
             _services = Compose(backend, retry, options, timeProvider, _lifetime.Token, sharedLinks);
-            _sharedLinks = sharedLinks;
         }
         catch
         {
@@ -307,7 +305,6 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         _lifetime.Dispose();
         _ownedBackend?.Dispose();
         _ownedHttpClient?.Dispose();
-        _sharedLinks?.Dispose();
     }
 
     /// <summary>Disposes the client; see <see cref="Dispose"/>.</summary>

@@ -26,7 +26,7 @@ internal sealed class AgentBayRegistration(object? serviceKey, string optionsNam
 
     /// <summary>
     /// Builds the client's shared link tier, set by <c>WithSharedLinkCache</c>; <see langword="null"/> without it. A
-    /// delegate rather than a flag, so that only apps that call <c>WithSharedLinkCache</c> reach HybridCache's code
+    /// delegate rather than a flag, so that only apps that call <c>WithSharedLinkCache</c> carry the tier's code
     /// (the trimmer and NativeAOT drop it from the others).
     /// </summary>
     public Func<IServiceProvider, AgentBayOptions, Caching.Shared.SharedLinkTier>? CreateSharedLinks { get; set; }

@@ -230,15 +230,7 @@ public static class AgentBayServiceCollectionExtensions
         AgentBayOptions options = GetOptions(services, registration.OptionsName);
         HttpClient http = services.GetRequiredService<IHttpClientFactory>().CreateClient(registration.HttpClientName);
         SharedLinkTier? sharedLinks = registration.CreateSharedLinks?.Invoke(services, options);
-        try
-        {
-            return new AgentBayClient(options, http, createBackend: null, sharedLinks);
-        }
-        catch
-        {
-            sharedLinks?.Dispose();
-            throw;
-        }
+        return new AgentBayClient(options, http, createBackend: null, sharedLinks);
     }
 
     /// <summary>Applies the <c>AGENTBAY_*</c> variables that are set, leaving every other setting as it is.</summary>

@@ -9,8 +9,8 @@ public static class AgentBaySharedLinkCacheExtensions
 {
     /// <summary>
     /// Shares this client's link cache with every instance that uses the same <see cref="Microsoft.Extensions.Caching.Distributed.IDistributedCache"/>
-    /// (e.g. Redis through <c>AddStackExchangeRedisCache</c>), through <c>HybridCache</c>: a link one instance fetched
-    /// is served to the others without asking AgentBay again. Off unless called.
+    /// (e.g. Redis through <c>AddStackExchangeRedisCache</c>): a link one instance fetched is served to the others without
+    /// asking AgentBay again. Off unless called.
     /// </summary>
     /// <remarks>
     /// <para>

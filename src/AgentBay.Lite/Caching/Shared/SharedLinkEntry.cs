@@ -1,9 +1,7 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.Extensions.Caching.Hybrid;
 
 namespace AgentBay.Lite.Caching.Shared;
 
@@ -47,12 +45,12 @@ internal sealed class SharedLinkEntry
 internal sealed partial class SharedLinkJsonContext : JsonSerializerContext;
 
 /// <summary>
-/// HybridCache's serializer for <see cref="SharedLinkEntry"/>: source-generated JSON, protected with
-/// <see cref="IDataProtector"/> when the app registered Data Protection. A value that cannot be read (bytes from another
-/// version, a value protected with a key this instance does not have) comes back as <see cref="SharedLinkEntry.Unreadable"/>,
+/// The bytes the shared tier stores for a <see cref="SharedLinkEntry"/>: source-generated JSON, protected with
+/// <see cref="IDataProtector"/> when the app registered Data Protection. Bytes that cannot be read (from another
+/// version, or protected with a key this instance does not have) come back as <see cref="SharedLinkEntry.Unreadable"/>,
 /// a miss, instead of failing the call.
 /// </summary>
-internal sealed class SharedLinkSerializer(IDataProtector? protector) : IHybridCacheSerializer<SharedLinkEntry>
+internal sealed class SharedLinkSerializer(IDataProtector? protector)
 {
     /// <summary>The purpose the protector is created for; a protector for any other purpose cannot read these values.</summary>
     internal const string ProtectorPurpose = "AgentBay.Lite.SharedLinkCache.v1";
@@ -60,35 +58,22 @@ internal sealed class SharedLinkSerializer(IDataProtector? protector) : IHybridC
     /// <summary>Whether stored values are encrypted.</summary>
     public bool Protects => protector is not null;
 
-    public SharedLinkEntry Deserialize(ReadOnlySequence<byte> source)
+    public byte[] Serialize(SharedLinkEntry value)
+    {
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(value, SharedLinkJsonContext.Default.SharedLinkEntry);
+        return protector is null ? json : protector.Protect(json);
+    }
+
+    public SharedLinkEntry Deserialize(byte[] stored)
     {
         try
         {
-            if (protector is null)
-            {
-                var reader = new Utf8JsonReader(source);
-                return JsonSerializer.Deserialize(ref reader, SharedLinkJsonContext.Default.SharedLinkEntry) ?? SharedLinkEntry.Unreadable;
-            }
-
-            byte[] plain = protector.Unprotect(source.ToArray());
-            return JsonSerializer.Deserialize(plain, SharedLinkJsonContext.Default.SharedLinkEntry) ?? SharedLinkEntry.Unreadable;
+            byte[] json = protector is null ? stored : protector.Unprotect(stored);
+            return JsonSerializer.Deserialize(json, SharedLinkJsonContext.Default.SharedLinkEntry) ?? SharedLinkEntry.Unreadable;
         }
         catch (Exception exception) when (exception is JsonException or CryptographicException)
         {
             return SharedLinkEntry.Unreadable;
         }
-    }
-
-    public void Serialize(SharedLinkEntry value, IBufferWriter<byte> target)
-    {
-        if (protector is null)
-        {
-            using var writer = new Utf8JsonWriter(target);
-            JsonSerializer.Serialize(writer, value, SharedLinkJsonContext.Default.SharedLinkEntry);
-            return;
-        }
-
-        byte[] plain = JsonSerializer.SerializeToUtf8Bytes(value, SharedLinkJsonContext.Default.SharedLinkEntry);
-        target.Write(protector.Protect(plain));
     }
 }

@@ -1,15 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Caching.Distributed;
-using Microsoft.Extensions.Caching.Hybrid;
 
 namespace AgentBay.Lite.Caching.Shared;
 
 /// <summary>
 /// The link cache's second tier, shared by every instance that points at the same distributed cache: behind the
-/// in-process <see cref="SingleFlightCache{TKey, TValue}"/>, in front of GetLink. Values go through
-/// <see cref="HybridCache"/> (its memory tier off: the in-process tier is already in front) to the app's
-/// <see cref="IDistributedCache"/>, guarded so that a failing cache never fails a call.
+/// in-process <see cref="SingleFlightCache{TKey, TValue}"/>, in front of GetLink. Values are read from and written to
+/// the app's <see cref="IDistributedCache"/> directly (as <see cref="SharedLinkSerializer"/> bytes), through
+/// <see cref="GuardedDistributedCache"/> so that a failing cache never fails a call.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,7 +24,7 @@ namespace AgentBay.Lite.Caching.Shared;
 /// than <see cref="LinkCacheOptions.TimeToLive"/>.
 /// </para>
 /// </remarks>
-internal sealed class SharedLinkTier : IDisposable
+internal sealed class SharedLinkTier
 {
     /// <summary>How long a fetching instance holds its lease at most; a GetLink normally takes well under a second.</summary>
     internal static readonly TimeSpan LeaseTime = TimeSpan.FromSeconds(10);
@@ -33,35 +32,28 @@ internal sealed class SharedLinkTier : IDisposable
     private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(100);
 
-    private readonly HybridCache _cache;
     private readonly GuardedDistributedCache _store;
+    private readonly SharedLinkSerializer _serializer;
     private readonly SharedLinkKeys _keys;
     private readonly TimeSpan _timeToLive;
     private readonly TimeProvider _timeProvider;
-    private readonly IDisposable? _owned;
-    private readonly HybridCacheEntryOptions _readOnly = new()
-    {
-        Flags = HybridCacheEntryFlags.DisableLocalCache | HybridCacheEntryFlags.DisableUnderlyingData | HybridCacheEntryFlags.DisableDistributedCacheWrite,
-    };
 
     private long _hits;
     private long _misses;
 
     /// <summary>Creates the tier.</summary>
-    /// <param name="cache">The HybridCache whose distributed tier is <paramref name="store"/>.</param>
-    /// <param name="store">The guarded distributed cache, for leases.</param>
+    /// <param name="store">The app's distributed cache, guarded: links and leases.</param>
+    /// <param name="serializer">The stored bytes of a link (encrypted when the app registered Data Protection).</param>
     /// <param name="keys">The key scheme of this client's endpoint and account.</param>
     /// <param name="timeToLive">The in-process time-to-live, which bounds the shared one.</param>
     /// <param name="timeProvider">The clock.</param>
-    /// <param name="owned">Disposed with the tier (the container that built <paramref name="cache"/>).</param>
-    public SharedLinkTier(HybridCache cache, GuardedDistributedCache store, SharedLinkKeys keys, TimeSpan timeToLive, TimeProvider timeProvider, IDisposable? owned)
+    public SharedLinkTier(GuardedDistributedCache store, SharedLinkSerializer serializer, SharedLinkKeys keys, TimeSpan timeToLive, TimeProvider timeProvider)
     {
-        _cache = cache;
         _store = store;
+        _serializer = serializer;
         _keys = keys;
         _timeToLive = timeToLive;
         _timeProvider = timeProvider;
-        _owned = owned;
     }
 
     /// <summary>Links this instance found in the shared tier instead of fetching them.</summary>
@@ -131,13 +123,11 @@ internal sealed class SharedLinkTier : IDisposable
         var removals = new List<Task>();
         foreach (string key in _keys.AllFor(sessionId, ports))
         {
-            removals.Add(_cache.RemoveAsync(key, CancellationToken.None).AsTask());
+            removals.Add(_store.RemoveAsync(key, CancellationToken.None));
         }
 
         await Task.WhenAll(removals).ConfigureAwait(false);
     }
-
-    public void Dispose() => _owned?.Dispose();
 
     private async Task<SessionLink> FetchAndStoreAsync(
         string key, string? leaseKey, string sessionId, LinkRequest request, Func<string, LinkRequest, CancellationToken, Task<SessionLink>> fetch, CancellationToken cancellationToken)
@@ -175,9 +165,14 @@ internal sealed class SharedLinkTier : IDisposable
 
     private async Task<SessionLink?> TryReadAsync(string key, string sessionId, LinkRequest request, CancellationToken cancellationToken)
     {
-        SharedLinkEntry? entry = await _cache.GetOrCreateAsync<SharedLinkEntry?>(
-            key, static _ => ValueTask.FromResult<SharedLinkEntry?>(null), _readOnly, tags: null, cancellationToken).ConfigureAwait(false);
-        if (entry is not { IsUsable: true } || RemainingLifetime(entry.RetrievedAt) <= TimeSpan.Zero)
+        byte[]? stored = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        SharedLinkEntry entry = _serializer.Deserialize(stored);
+        if (!entry.IsUsable || RemainingLifetime(entry.RetrievedAt) <= TimeSpan.Zero)
         {
             return null;
         }
@@ -193,7 +188,7 @@ internal sealed class SharedLinkTier : IDisposable
             return;
         }
 
-        var options = new HybridCacheEntryOptions { Expiration = remaining, Flags = HybridCacheEntryFlags.DisableLocalCache };
-        await _cache.SetAsync(key, SharedLinkEntry.From(link), options, tags: null, cancellationToken).ConfigureAwait(false);
+        var options = new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = remaining };
+        await _store.SetAsync(key, _serializer.Serialize(SharedLinkEntry.From(link)), options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using AgentBay.Lite.Caching;
 using AgentBay.Lite.Caching.Shared;
@@ -59,8 +58,8 @@ public sealed class SharedLinkTierUnitTests
         var link = new SessionLink(new Uri("https://gw.example/request_ai/tok-123/"), LinkRequest.Https(30150), "s-1", "req-9", DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123));
         var serializer = new SharedLinkSerializer(protector: null);
 
-        byte[] bytes = Serialize(serializer, SharedLinkEntry.From(link));
-        SharedLinkEntry back = serializer.Deserialize(new ReadOnlySequence<byte>(bytes));
+        byte[] bytes = serializer.Serialize(SharedLinkEntry.From(link));
+        SharedLinkEntry back = serializer.Deserialize(bytes);
 
         Assert.Equal("{\"u\":\"https://gw.example/request_ai/tok-123/\",\"r\":\"req-9\",\"t\":1700000000123}", Encoding.UTF8.GetString(bytes));
         Assert.True(back.IsUsable);
@@ -76,15 +75,15 @@ public sealed class SharedLinkTierUnitTests
         var provider = new XorProtectionProvider();
         var serializer = new SharedLinkSerializer(provider.CreateProtector(SharedLinkSerializer.ProtectorPurpose));
 
-        byte[] bytes = Serialize(serializer, SharedLinkEntry.From(link));
+        byte[] bytes = serializer.Serialize(SharedLinkEntry.From(link));
         Assert.DoesNotContain("tok-123", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
-        Assert.Equal(link.Url.OriginalString, serializer.Deserialize(new ReadOnlySequence<byte>(bytes)).Url);
+        Assert.Equal(link.Url.OriginalString, serializer.Deserialize(bytes).Url);
 
         // Another key (another purpose here), or a plain value read by an instance that encrypts: a miss, not a failure.
         var other = new SharedLinkSerializer(provider.CreateProtector("another purpose"));
-        Assert.Same(SharedLinkEntry.Unreadable, other.Deserialize(new ReadOnlySequence<byte>(bytes)));
-        byte[] plain = Serialize(new SharedLinkSerializer(null), SharedLinkEntry.From(link));
-        Assert.Same(SharedLinkEntry.Unreadable, serializer.Deserialize(new ReadOnlySequence<byte>(plain)));
+        Assert.Same(SharedLinkEntry.Unreadable, other.Deserialize(bytes));
+        byte[] plain = new SharedLinkSerializer(null).Serialize(SharedLinkEntry.From(link));
+        Assert.Same(SharedLinkEntry.Unreadable, serializer.Deserialize(plain));
         Assert.False(SharedLinkEntry.Unreadable.IsUsable);
     }
 
@@ -92,7 +91,7 @@ public sealed class SharedLinkTierUnitTests
     public void Garbage_bytes_read_as_a_miss()
     {
         var serializer = new SharedLinkSerializer(null);
-        Assert.Same(SharedLinkEntry.Unreadable, serializer.Deserialize(new ReadOnlySequence<byte>("not json"u8.ToArray())));
+        Assert.Same(SharedLinkEntry.Unreadable, serializer.Deserialize("not json"u8.ToArray()));
     }
 
     [Fact]
@@ -162,13 +161,6 @@ public sealed class SharedLinkTierUnitTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => guarded.GetAsync("k", cancelled.Token));
         Assert.True(guarded.IsAvailable);
-    }
-
-    private static byte[] Serialize(SharedLinkSerializer serializer, SharedLinkEntry entry)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        serializer.Serialize(entry, buffer);
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>A stand-in for Data Protection: XOR with the purpose, plus a check byte so a wrong purpose fails.</summary>
