@@ -119,6 +119,40 @@ public sealed class SharedLinkTierUnitTests
     }
 
     [Fact]
+    public async Task A_link_one_instance_fetched_is_read_by_another_from_the_distributed_cache_until_the_session_is_deleted()
+    {
+        var clock = new FakeTimeProvider();
+        var store = new DictionaryCache();
+        var keys = new SharedLinkKeys(Endpoint, ApiKey);
+        SharedLinkTier Instance() => new(new GuardedDistributedCache(store, new ListLogger(), clock), new SharedLinkSerializer(null), keys, TimeSpan.FromMinutes(5), clock);
+        int fetches = 0;
+        Task<SessionLink> Fetch(string sessionId, LinkRequest request, CancellationToken token)
+        {
+            fetches++;
+            return Task.FromResult(new SessionLink(new Uri($"https://gw.example/request_ai/tok-{fetches}/"), request, sessionId, "req-1", clock.GetUtcNow()));
+        }
+
+        SharedLinkTier first = Instance(), second = Instance();
+        SessionLink fetched = await first.GetOrFetchAsync("s-1", LinkRequest.Https(30150), Fetch, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        SessionLink read = await second.GetOrFetchAsync("s-1", LinkRequest.Https(30150), Fetch, CancellationToken.None);
+
+        Assert.Equal(1, fetches);
+        Assert.Equal(fetched.Url, read.Url);
+        Assert.Equal(fetched.RetrievedAt, read.RetrievedAt);
+        Assert.Equal((0, 1), (first.Hits, first.Misses));
+        Assert.Equal((1, 0), (second.Hits, second.Misses));
+        string key = keys.For("s-1", LinkRequest.Https(30150));
+        Assert.Equal([key], store.Values.Keys); // the lease is gone once the link is stored
+        Assert.Equal(TimeSpan.FromMinutes(5), store.Expiries[key]);
+
+        await second.RemoveSessionAsync("s-1", new LinkPortRange(30150, 30151));
+        Assert.Empty(store.Values);
+        await first.GetOrFetchAsync("s-1", LinkRequest.Https(30150), Fetch, CancellationToken.None);
+        Assert.Equal(2, fetches);
+    }
+
+    [Fact]
     public async Task A_failing_cache_logs_one_warning_is_skipped_for_a_while_and_is_tried_again()
     {
         var clock = new FakeTimeProvider();
@@ -182,6 +216,59 @@ public sealed class SharedLinkTierUnitTests
                     : throw new System.Security.Cryptography.CryptographicException("not protected with this key");
 
             private byte[] Xor(byte[] data) => data.Select((b, i) => (byte)(b ^ _key[i % _key.Length])).ToArray();
+        }
+    }
+
+    /// <summary>An in-memory <see cref="IDistributedCache"/> that records each entry's expiry; expiry is not enforced.</summary>
+    private sealed class DictionaryCache : IDistributedCache
+    {
+        public Dictionary<string, byte[]> Values { get; } = [];
+
+        public Dictionary<string, TimeSpan?> Expiries { get; } = [];
+
+        public byte[]? Get(string key)
+        {
+            lock (Values)
+            {
+                return Values.GetValueOrDefault(key);
+            }
+        }
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Task.FromResult(Get(key));
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options)
+        {
+            lock (Values)
+            {
+                Values[key] = value;
+                Expiries[key] = options.AbsoluteExpirationRelativeToNow;
+            }
+        }
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            Set(key, value, options);
+            return Task.CompletedTask;
+        }
+
+        public void Refresh(string key)
+        {
+        }
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => Task.CompletedTask;
+
+        public void Remove(string key)
+        {
+            lock (Values)
+            {
+                Values.Remove(key);
+            }
+        }
+
+        public Task RemoveAsync(string key, CancellationToken token = default)
+        {
+            Remove(key);
+            return Task.CompletedTask;
         }
     }
 
