@@ -5,7 +5,16 @@ using AgentBay.Lite;
 // A NativeAOT function: each request creates an AgentBay session and answers with its links. The client comes from
 // services.AddAgentBay() (options from AGENTBAY_API_KEY / AGENTBAY_ENDPOINT), JSON from a source-generated context.
 var builder = WebApplication.CreateSlimBuilder(args);
-builder.Services.AddAgentBay();
+IHttpClientBuilder agentBay = builder.Services.AddAgentBay();
+
+// A fleet of these functions shares its links through Redis when AGENTBAY_REDIS holds a StackExchange.Redis
+// configuration string (e.g. "cache.internal:6380,ssl=true,password=…"); without it each instance caches alone.
+if (Environment.GetEnvironmentVariable("AGENTBAY_REDIS") is { Length: > 0 } redis)
+{
+    builder.Services.AddStackExchangeRedisCache(options => options.Configuration = redis);
+    agentBay.WithSharedLinkCache();
+}
+
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, FunctionJsonContext.Default));
 
 var app = builder.Build();

@@ -13,7 +13,8 @@ namespace AgentBay.Lite.Caching;
 /// cancelled (its request with it) and the entry dropped, as nobody wants the value any more. A fetch that fails or
 /// is cancelled is removed at once, so the next caller tries again; failures are never cached.</item>
 /// <item>Expiry: an entry is served for <c>timeToLive</c> after its fetch completed, by the injected
-/// <see cref="TimeProvider"/>.</item>
+/// <see cref="TimeProvider"/>, or for less when <c>lifetimeOf</c> says the value is already partly used up (a link
+/// another instance fetched earlier, read from the shared tier).</item>
 /// <item>Bound: when an insert would exceed <c>maxEntries</c>, expired entries go first, then the entries fetched
 /// longest ago (about a tenth of the capacity at once, so eviction work is amortised); fetches still in flight are
 /// never evicted.</item>
@@ -29,6 +30,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
     private readonly bool _systemClock;
     private readonly long _timeToLiveTicks;
     private readonly int _maxEntries;
+    private readonly Func<TValue, TimeSpan>? _lifetimeOf;
     private readonly object _evictionLock = new();
     private readonly ISingleFlightCacheObserver? _observer;
     private int _count;
@@ -42,7 +44,17 @@ internal sealed class SingleFlightCache<TKey, TValue>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="comparer">The key comparer, or <see langword="null"/> for the default.</param>
     /// <param name="observer">Told of every hit, miss and eviction as it happens (telemetry), or <see langword="null"/>.</param>
-    public SingleFlightCache(TimeSpan timeToLive, int maxEntries, TimeProvider timeProvider, IEqualityComparer<TKey>? comparer = null, ISingleFlightCacheObserver? observer = null)
+    /// <param name="lifetimeOf">
+    /// How long a fetched value may still be served, when that can be less than <paramref name="timeToLive"/> (a value
+    /// read from a shared tier that another instance fetched earlier); <see langword="null"/> for the full time-to-live.
+    /// </param>
+    public SingleFlightCache(
+        TimeSpan timeToLive,
+        int maxEntries,
+        TimeProvider timeProvider,
+        IEqualityComparer<TKey>? comparer = null,
+        ISingleFlightCacheObserver? observer = null,
+        Func<TValue, TimeSpan>? lifetimeOf = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeToLive, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
@@ -59,6 +71,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
             : (long)(timeToLive.TotalSeconds * timeProvider.TimestampFrequency);
         _maxEntries = maxEntries;
         _observer = observer;
+        _lifetimeOf = lifetimeOf;
     }
 
     /// <summary>How many lookups were served from the cache.</summary>
@@ -211,7 +224,7 @@ internal sealed class SingleFlightCache<TKey, TValue>
         try
         {
             var value = await fetch(key, state, entry.FetchToken).ConfigureAwait(false);
-            entry.Complete(value, Now() + _timeToLiveTicks);
+            entry.Complete(value, Now() + LifetimeTicks(value));
         }
         catch (Exception exception)
         {
@@ -223,6 +236,26 @@ internal sealed class SingleFlightCache<TKey, TValue>
         {
             entry.Dispose();
         }
+    }
+
+    /// <summary>How long <paramref name="value"/> is served, in the units of <see cref="Now"/>.</summary>
+    private long LifetimeTicks(TValue value)
+    {
+        if (_lifetimeOf is null)
+        {
+            return _timeToLiveTicks;
+        }
+
+        TimeSpan lifetime = _lifetimeOf(value);
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return 0; // handed to the callers waiting for it, expired for everyone after them
+        }
+
+        long ticks = _systemClock
+            ? (long)Math.Ceiling(lifetime.TotalMilliseconds)
+            : (long)(lifetime.TotalSeconds * _timeProvider.TimestampFrequency);
+        return Math.Min(ticks, _timeToLiveTicks);
     }
 
     private bool TryRemoveEntry(TKey key, Entry entry)

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Net;
 using AgentBay.Lite.Agb;
 using AgentBay.Lite.Backend;
+using AgentBay.Lite.Caching.Shared;
 using AgentBay.Lite.Links;
 using AgentBay.Lite.Resilience;
 using AgentBay.Lite.Rpc;
@@ -91,14 +92,16 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
     /// which it does not dispose; when <see langword="null"/>, the client builds and owns one as the public
     /// constructor does. <paramref name="createBackend"/> replaces the wire backend (tests); by default it is
     /// <see cref="RpcBackend"/>, or <see cref="AgbBackend"/> when <see cref="AgentBayOptions.Service"/> is AGB. Logs and
-    /// metrics go to the factories given, if any.
+    /// metrics go to the factories given, if any. <paramref name="sharedLinks"/> is the opt-in shared link tier (DI's
+    /// <c>WithSharedLinkCache</c>); it holds nothing to dispose (the app owns its distributed cache).
     /// </summary>
     internal AgentBayClient(
         AgentBayOptions options,
         HttpClient? httpClient,
         Func<HttpClient, AgentBayOptions, TimeProvider, IAgentBayBackend>? createBackend,
         ILoggerFactory? loggerFactory = null,
-        IMeterFactory? meterFactory = null)
+        IMeterFactory? meterFactory = null,
+        SharedLinkTier? sharedLinks = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.ThrowIfInvalid(nameof(options));
@@ -142,7 +145,7 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
                 : new RpcBackend(client, options.ApiKey!, options.RegionId, timeProvider);
             _ownedBackend = backend as IDisposable; // In case a backend ever holds resources of its own.
             var telemetry = new ClientTelemetry(loggerFactory, meterFactory, options.GetBaseAddress(), timeProvider);
-            _services = Compose(backend, retry, telemetry, options, timeProvider, client, _lifetime.Token);
+            _services = Compose(backend, retry, telemetry, options, timeProvider, client, _lifetime.Token, sharedLinks);
         }
         catch
         {
@@ -181,13 +184,14 @@ public sealed class AgentBayClient : IAgentBayClient, IAsyncDisposable, IDisposa
         AgentBayOptions options,
         TimeProvider timeProvider,
         HttpClient? http,
-        CancellationToken lifetime)
+        CancellationToken lifetime,
+        SharedLinkTier? sharedLinks = null)
     {
         var resilient = new ResilientBackend(wire, retry, telemetry, lifetime, options.Service == AgentBayService.Agb ? AgbBackend.Safety : OperationSafety.Of);
         DirectToolRoute? direct = options.UseDirectToolRoute && http is not null ? new DirectToolRoute(http, retry, telemetry, wire, lifetime) : null;
         return new AgentBayServices(
             new SessionService(resilient, options.DeleteTimeout, options.DeletePollInterval, timeProvider),
-            new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider, telemetry),
+            new LinkService(resilient, options.LinkCache, options.LinkPorts, timeProvider, telemetry, sharedLinks),
             new ToolService(resilient, direct));
     }
 

@@ -29,7 +29,7 @@ internal sealed class AgentBayServices(SessionService sessions, LinkService link
         }
         finally
         {
-            Links.Forget(sessionId);
+            await Links.ForgetAsync(sessionId).ConfigureAwait(false);
             Code.Forget(sessionId);
         }
     }

@@ -23,4 +23,11 @@ internal sealed class AgentBayRegistration(object? serviceKey, string optionsNam
 
     /// <summary>Whether the <c>AGENTBAY_*</c> variables are already applied to these options.</summary>
     public bool ReadsEnvironment { get; set; }
+
+    /// <summary>
+    /// Builds the client's shared link tier, set by <c>WithSharedLinkCache</c>; <see langword="null"/> without it. A
+    /// delegate rather than a flag, so that only apps that call <c>WithSharedLinkCache</c> carry the tier's code
+    /// (the trimmer and NativeAOT drop it from the others).
+    /// </summary>
+    public Func<IServiceProvider, AgentBayOptions, Caching.Shared.SharedLinkTier>? CreateSharedLinks { get; set; }
 }

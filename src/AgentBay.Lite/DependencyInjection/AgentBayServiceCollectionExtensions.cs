@@ -1,4 +1,5 @@
 using AgentBay.Lite;
+using AgentBay.Lite.Caching.Shared;
 using AgentBay.Lite.DependencyInjection;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -151,15 +152,14 @@ public static class AgentBayServiceCollectionExtensions
             .ConfigurePrimaryHttpMessageHandler(sp => AgentBayClient.CreateHandler(GetOptions(sp, optionsName)))
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
-        string httpClientName = registration.HttpClientName;
         if (serviceKey is null)
         {
-            services.TryAddSingleton(sp => CreateClient(sp, optionsName, httpClientName));
+            services.TryAddSingleton(sp => CreateClient(sp, registration));
             services.TryAddSingleton<IAgentBayClient>(static sp => sp.GetRequiredService<AgentBayClient>());
         }
         else
         {
-            services.TryAddKeyedSingleton(serviceKey, (sp, _) => CreateClient(sp, optionsName, httpClientName));
+            services.TryAddKeyedSingleton(serviceKey, (sp, _) => CreateClient(sp, registration));
             services.TryAddKeyedSingleton<IAgentBayClient>(serviceKey, static (sp, key) => sp.GetRequiredKeyedService<AgentBayClient>(key));
         }
 
@@ -226,14 +226,15 @@ public static class AgentBayServiceCollectionExtensions
     private static AgentBayOptions GetOptions(IServiceProvider services, string optionsName) =>
         services.GetRequiredService<IOptionsMonitor<AgentBayOptions>>().Get(optionsName);
 
-    private static AgentBayClient CreateClient(IServiceProvider services, string optionsName, string httpClientName)
+    private static AgentBayClient CreateClient(IServiceProvider services, AgentBayRegistration registration)
     {
         // Options first: an invalid configuration fails here, with the validator's message, before any HTTP setup.
-        AgentBayOptions options = GetOptions(services, optionsName);
-        HttpClient http = services.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName);
+        AgentBayOptions options = GetOptions(services, registration.OptionsName);
+        HttpClient http = services.GetRequiredService<IHttpClientFactory>().CreateClient(registration.HttpClientName);
+        SharedLinkTier? sharedLinks = registration.CreateSharedLinks?.Invoke(services, options);
         // Logs and metrics go where the host's go (AddLogging, AddMetrics); without them, nowhere and to the process-wide meter.
         return new AgentBayClient(
-            options, http, createBackend: null, services.GetService<ILoggerFactory>(), services.GetService<IMeterFactory>());
+            options, http, createBackend: null, services.GetService<ILoggerFactory>(), services.GetService<IMeterFactory>(), sharedLinks);
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using AgentBay.Lite.Backend;
 using AgentBay.Lite.Caching;
+using AgentBay.Lite.Caching.Shared;
 using AgentBay.Lite.FanOut;
 using AgentBay.Lite.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,8 @@ namespace AgentBay.Lite.Links;
 /// <summary>
 /// Links over the (resilient) backend: the port policy (<see cref="AgentBayOptions.LinkPorts"/>), the single-flight
 /// link cache and the bounded fan-out. Every link request of the SDK, one or many, from the client or a session,
-/// takes <see cref="GetAsync(string, LinkRequest, CancellationToken)"/>.
+/// takes <see cref="GetAsync(string, LinkRequest, CancellationToken)"/>. With a <see cref="SharedLinkTier"/> (opt-in,
+/// <c>WithSharedLinkCache</c>), an in-process miss asks the shared tier before GetLink.
 /// </summary>
 internal sealed class LinkService
 {
@@ -20,19 +22,35 @@ internal sealed class LinkService
     private readonly TimeProvider _timeProvider;
     private readonly SingleFlightCache<LinkKey, SessionLink>? _cache;
     private readonly ClientTelemetry _telemetry;
+    private readonly SharedLinkTier? _shared;
 
-    public LinkService(IAgentBayBackend backend, LinkCacheOptions cache, LinkPortRange ports, TimeProvider timeProvider, ClientTelemetry telemetry)
+    public LinkService(
+        IAgentBayBackend backend,
+        LinkCacheOptions cache,
+        LinkPortRange ports,
+        TimeProvider timeProvider,
+        ClientTelemetry telemetry,
+        SharedLinkTier? shared = null)
     {
         _backend = backend;
         _ports = ports;
         _timeProvider = timeProvider;
         _telemetry = telemetry;
-        _cache = cache.Enabled ? new(cache.TimeToLive, cache.MaxEntries, timeProvider, observer: telemetry.Metrics) : null;
+
+        // The shared tier sits behind the in-process one: without an in-process cache nothing is cached at all.
+        _shared = cache.Enabled ? shared : null;
+        _cache = !cache.Enabled
+            ? null
+            : _shared is null
+                ? new(cache.TimeToLive, cache.MaxEntries, timeProvider, observer: telemetry.Metrics)
+                : new(cache.TimeToLive, cache.MaxEntries, timeProvider, observer: telemetry.Metrics, lifetimeOf: link => _shared.RemainingLifetime(link.RetrievedAt));
     }
 
     /// <summary>The cache's counters; all zero without a cache.</summary>
     public LinkCacheStatistics Statistics =>
-        _cache is null ? default : new(_cache.Hits, _cache.Misses, _cache.Evictions, _cache.Count);
+        _cache is null
+            ? default
+            : new(_cache.Hits, _cache.Misses, _cache.Evictions, _cache.Count) { SharedHits = _shared?.Hits ?? 0, SharedMisses = _shared?.Misses ?? 0 };
 
     /// <summary>A link from the cache, or fetched once for all concurrent callers.</summary>
     public ValueTask<SessionLink> GetAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
@@ -40,7 +58,7 @@ internal sealed class LinkService
         CheckPort(request, nameof(request));
         return _cache is null
             ? new(FetchAsync(sessionId, request, cancellationToken))
-            : _cache.GetOrFetchAsync(new LinkKey(sessionId, request), this, static (key, self, token) => self.FetchAsync(key.SessionId, key.Request, token), cancellationToken);
+            : _cache.GetOrFetchAsync(new LinkKey(sessionId, request), this, static (key, self, token) => self.FetchOnMissAsync(key.SessionId, key.Request, token), cancellationToken);
     }
 
     /// <summary>A new link whatever the cache holds; cached for the callers that follow.</summary>
@@ -49,7 +67,7 @@ internal sealed class LinkService
         CheckPort(request, nameof(request));
         return _cache is null
             ? FetchAsync(sessionId, request, cancellationToken)
-            : _cache.RefreshAsync(new LinkKey(sessionId, request), this, static (key, self, token) => self.FetchAsync(key.SessionId, key.Request, token), cancellationToken);
+            : _cache.RefreshAsync(new LinkKey(sessionId, request), this, static (key, self, token) => self.FetchAndPublishAsync(key.SessionId, key.Request, token), cancellationToken);
     }
 
     /// <summary>Many links, at most <paramref name="maxConcurrency"/> at once; one result per key, in order.</summary>
@@ -98,9 +116,33 @@ internal sealed class LinkService
         }
     }
 
-    /// <summary>Drops a session's cached links; called whenever the client deletes a session.</summary>
-    public void Forget(string sessionId) =>
+    /// <summary>
+    /// Drops a session's cached links, from the shared tier too; called whenever the client deletes a session. Never
+    /// throws for the shared tier: a removal it could not make expires with the entry.
+    /// </summary>
+    public Task ForgetAsync(string sessionId)
+    {
         _cache?.RemoveWhere(static (key, id) => string.Equals(key.SessionId, id, StringComparison.Ordinal), sessionId);
+        return _shared is null ? Task.CompletedTask : _shared.RemoveSessionAsync(sessionId, _ports);
+    }
+
+    /// <summary>An in-process miss: through the shared tier when there is one, else straight to GetLink.</summary>
+    private Task<SessionLink> FetchOnMissAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
+        _shared is null
+            ? FetchAsync(sessionId, request, cancellationToken)
+            : _shared.GetOrFetchAsync(sessionId, request, FetchAsync, cancellationToken);
+
+    /// <summary>A refresh: always GetLink, and the new link replaces the shared tier's for the instances that follow.</summary>
+    private async Task<SessionLink> FetchAndPublishAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        SessionLink link = await FetchAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
+        if (_shared is not null)
+        {
+            await _shared.PublishAsync(link, cancellationToken).ConfigureAwait(false);
+        }
+
+        return link;
+    }
 
     private async Task<SessionLink> FetchAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
     {
