@@ -17,13 +17,16 @@ public sealed partial class PublicApiOverviewTests
         string section = end < 0 ? readme[start..] : readme[start..end];
 
         var listed = TableRow().Matches(section).Select(m => m.Groups["type"].Value).ToList();
-        var exported = typeof(AgentBayClient).Assembly.GetExportedTypes().Select(t => t.Name).ToList();
+        var exported = typeof(AgentBayClient).Assembly.GetExportedTypes().Select(NameInCode).ToList();
 
         Assert.Equal(listed.Count, listed.Distinct(StringComparer.Ordinal).Count());
         Assert.Empty(exported.Except(listed, StringComparer.Ordinal));
         Assert.Empty(listed.Except(exported, StringComparer.Ordinal));
     }
 
-    [GeneratedRegex(@"^\| `(?<type>[A-Za-z]+)` \|", RegexOptions.Multiline)]
+    /// <summary>The name as C# code spells it: a nested type as <c>Outer.Inner</c>.</summary>
+    private static string NameInCode(Type type) => type.DeclaringType is { } outer ? NameInCode(outer) + "." + type.Name : type.Name;
+
+    [GeneratedRegex(@"^\| `(?<type>[A-Za-z.]+)` \|", RegexOptions.Multiline)]
     private static partial Regex TableRow();
 }

@@ -41,7 +41,7 @@ public class ReadmeSnippetTests
     public void The_main_readme_has_csharp_blocks_and_each_is_found_once()
     {
         IReadOnlyList<MarkdownSnippet> snippets = Read("README.md");
-        int fences = File.ReadAllLines(Path.Combine(RepositoryRoot(), "README.md")).Count(l => l.Trim() is "```csharp" or "```cs");
+        int fences = File.ReadAllLines(Path.Combine(Repository.Root(), "README.md")).Count(l => l.Trim() is "```csharp" or "```cs");
 
         Assert.NotEmpty(snippets);
         Assert.Equal(fences, snippets.Count);
@@ -128,21 +128,8 @@ public class ReadmeSnippetTests
         Readmes.SelectMany(Read).Single(s => s.ToString() == location);
 
     private static IReadOnlyList<MarkdownSnippet> Read(string file) =>
-        MarkdownSnippet.Extract(file, File.ReadAllText(Path.Combine(RepositoryRoot(), file)));
+        MarkdownSnippet.Extract(file, File.ReadAllText(Path.Combine(Repository.Root(), file)));
 
     private static IReadOnlyList<Type> PublicTypes() =>
         [.. typeof(AgentBayClient).Assembly.GetExportedTypes(), .. typeof(AgentBayEmulator).Assembly.GetExportedTypes()];
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "AgentBay.Lite.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("AgentBay.Lite.sln not found above " + AppContext.BaseDirectory);
-    }
 }
