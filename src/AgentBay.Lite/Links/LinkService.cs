@@ -127,10 +127,27 @@ internal sealed class LinkService
     }
 
     /// <summary>An in-process miss: through the shared tier when there is one, else straight to GetLink.</summary>
-    private Task<SessionLink> FetchOnMissAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        _shared is null
-            ? FetchAsync(sessionId, request, cancellationToken)
-            : _shared.GetOrFetchAsync(sessionId, request, FetchAsync, cancellationToken);
+    private async Task<SessionLink> FetchOnMissAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
+    {
+        if (_shared is null)
+        {
+            return await FetchAsync(sessionId, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        // A shared hit is a link this instance did not have to fetch itself.
+        bool fetched = false;
+        SessionLink link = await _shared.GetOrFetchAsync(
+            sessionId,
+            request,
+            (id, linkRequest, token) =>
+            {
+                fetched = true;
+                return FetchAsync(id, linkRequest, token);
+            },
+            cancellationToken).ConfigureAwait(false);
+        _telemetry.Metrics.SharedTierLookup(hit: !fetched);
+        return link;
+    }
 
     /// <summary>A refresh: always GetLink, and the new link replaces the shared tier's for the instances that follow.</summary>
     private async Task<SessionLink> FetchAndPublishAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)

@@ -12,6 +12,10 @@ namespace AgentBay.Lite.Telemetry;
 internal sealed class AgentBayMetrics : ISingleFlightCacheObserver
 {
     private static readonly ConditionalWeakTable<Meter, AgentBayMetrics> ByMeter = new();
+    // Which tier of the link cache a hit or miss is counted for: this process's memory, or the fleet's shared tier.
+    private static readonly KeyValuePair<string, object?> MemoryTier = new("agentbay.link_cache.tier", "memory");
+    private static readonly KeyValuePair<string, object?> SharedTier = new("agentbay.link_cache.tier", "shared");
+
     private static readonly Lazy<AgentBayMetrics> Shared = new(static () => new(new Meter(AgentBayDiagnostics.Name, AgentBayDiagnostics.Version)));
 
     private AgentBayMetrics(Meter meter)
@@ -49,9 +53,12 @@ internal sealed class AgentBayMetrics : ISingleFlightCacheObserver
             meterFactory.Create(new MeterOptions(AgentBayDiagnostics.Name) { Version = AgentBayDiagnostics.Version }),
             static meter => new AgentBayMetrics(meter));
 
-    void ISingleFlightCacheObserver.OnHit() => LinkCacheHits.Add(1);
+    /// <summary>Counts a lookup in the shared tier (<c>WithSharedLinkCache</c>): a hit, or a miss that fetched.</summary>
+    public void SharedTierLookup(bool hit) => (hit ? LinkCacheHits : LinkCacheMisses).Add(1, SharedTier);
 
-    void ISingleFlightCacheObserver.OnMiss() => LinkCacheMisses.Add(1);
+    void ISingleFlightCacheObserver.OnHit() => LinkCacheHits.Add(1, MemoryTier);
+
+    void ISingleFlightCacheObserver.OnMiss() => LinkCacheMisses.Add(1, MemoryTier);
 
     void ISingleFlightCacheObserver.OnEviction() => LinkCacheEvictions.Add(1);
 }

@@ -1,9 +1,15 @@
 using System.Text;
+using System.Diagnostics.Metrics;
+using AgentBay.Lite.Backend;
 using AgentBay.Lite.Caching;
 using AgentBay.Lite.Caching.Shared;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
+using AgentBay.Lite.Links;
+using AgentBay.Lite.Telemetry;
 
 namespace AgentBay.Lite.Tests.Caching;
 
@@ -151,6 +157,42 @@ public sealed class SharedLinkTierUnitTests
         await first.GetOrFetchAsync("s-1", LinkRequest.Https(30150), Fetch, CancellationToken.None);
         Assert.Equal(2, fetches);
     }
+
+    [Fact]
+    public async Task Shared_tier_lookups_are_counted_under_their_own_tier()
+    {
+        var clock = new FakeTimeProvider();
+        var store = new DictionaryCache();
+        var keys = new SharedLinkKeys(Endpoint, ApiKey);
+        using ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var meters = services.GetRequiredService<IMeterFactory>();
+        using var hits = new MetricCollector<long>(meters, "AgentBay.Lite", "agentbay.client.link_cache.hits");
+        using var misses = new MetricCollector<long>(meters, "AgentBay.Lite", "agentbay.client.link_cache.misses");
+        var backend = Substitute.For<IAgentBayBackend>();
+        backend.GetLinkAsync("s-1", Arg.Any<LinkRequest>(), Arg.Any<CancellationToken>())
+            .Returns(new LinkRecord(new Uri("https://gw.example/request_ai/tok-1/"), "req-1"));
+
+        // Three instances with memories of their own, one distributed cache.
+        LinkService Instance() => new(
+            backend,
+            new LinkCacheOptions(),
+            LinkPortRange.Default,
+            clock,
+            new ClientTelemetry(loggerFactory: null, meters, Endpoint, clock),
+            new SharedLinkTier(new GuardedDistributedCache(store, new ListLogger(), clock), new SharedLinkSerializer(null), keys, TimeSpan.FromMinutes(5), clock));
+        LinkService first = Instance(), second = Instance(), third = Instance();
+        await first.GetAsync("s-1", LinkRequest.Https(30150), CancellationToken.None);
+        await second.GetAsync("s-1", LinkRequest.Https(30150), CancellationToken.None);
+        await second.GetAsync("s-1", LinkRequest.Https(30150), CancellationToken.None);
+        await third.GetAsync("s-1", LinkRequest.Https(30150), CancellationToken.None);
+
+        await backend.Received(1).GetLinkAsync("s-1", LinkRequest.Https(30150), Arg.Any<CancellationToken>());
+        Assert.Equal((2L, 1L), (Count(hits, "shared"), Count(misses, "shared")));
+        Assert.Equal((1L, 3L), (Count(hits, "memory"), Count(misses, "memory")));
+    }
+
+    private static long Count(MetricCollector<long> collector, string tier) =>
+        collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags["agentbay.link_cache.tier"], tier)).Sum(m => m.Value);
 
     [Fact]
     public async Task A_failing_cache_logs_one_warning_is_skipped_for_a_while_and_is_tried_again()
