@@ -3,7 +3,7 @@ using AgentBay.Lite.Emulator;
 namespace AgentBay.Lite.IntegrationTests.Code;
 
 /// <summary>session.Code over the session's ws_url against the emulator, which runs Python in the session's sandbox.</summary>
-public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+public abstract class CodeStreamingTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>
 {
     /// <summary>Prints, then blocks until <paramref name="file"/> exists in its directory, then prints again.</summary>
     private static string PrintWaitPrint(string file) => $$"""
@@ -31,7 +31,7 @@ public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<
     [Fact]
     public async Task Output_arrives_before_the_program_ends()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using var session = await client.CreateSessionAsync();
 
         await using var events = session.Code.StreamAsync(PrintWaitPrint("go")).GetAsyncEnumerator();
@@ -50,7 +50,7 @@ public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<
     [Fact]
     public async Task RunAsync_collects_stdout_stderr_and_a_failure()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using var session = await client.CreateSessionAsync();
 
         CodeResult ok = await session.Code.RunAsync("print(6 * 7)");
@@ -68,7 +68,7 @@ public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<
     [Fact]
     public async Task Two_runs_share_the_socket_and_proceed_side_by_side()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using var session = await client.CreateSessionAsync();
         await using var slow = session.Code.StreamAsync(PrintWaitPrint("release")).GetAsyncEnumerator();
         await ReadStdoutAsync(slow, "first\n");
@@ -85,7 +85,7 @@ public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<
     [Fact]
     public async Task The_timeout_ends_the_run_failed()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using var session = await client.CreateSessionAsync();
 
         CodeResult result = await session.Code.RunAsync("import time\ntime.sleep(300)", timeout: TimeSpan.FromSeconds(1));
@@ -97,7 +97,7 @@ public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<
     [Fact]
     public async Task Cancellation_stops_the_stream_and_the_socket_serves_the_next_run()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using var session = await client.CreateSessionAsync();
         using var cancel = new CancellationTokenSource();
         await using var events = session.Code.StreamAsync(PrintWaitPrint("never"), cancellationToken: cancel.Token).GetAsyncEnumerator();
@@ -112,7 +112,7 @@ public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<
     [Fact]
     public async Task Deleting_the_session_ends_its_pending_run()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession session = await client.CreateSessionAsync();
         await using var events = session.Code.StreamAsync(PrintWaitPrint("never")).GetAsyncEnumerator();
         await ReadStdoutAsync(events, "first\n");
@@ -138,14 +138,14 @@ public sealed class CodeStreamingTests(EmulatorFixture fixture) : IClassFixture<
 }
 
 /// <summary>A dropped ws_url socket, by the emulator's reset fault on RunCodeStream (own emulator: faults are global).</summary>
-public sealed class CodeStreamDropTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+public abstract class CodeStreamDropTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>
 {
     private AgentBayEmulator Emulator => fixture.Emulator;
 
     [Fact]
     public async Task A_dropped_socket_fails_the_pending_stream_with_a_typed_error_and_the_next_run_reconnects()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using var session = await client.CreateSessionAsync();
         await using var pending = session.Code.StreamAsync("import time\nprint('waiting', flush=True)\ntime.sleep(300)").GetAsyncEnumerator();
         Assert.True(await pending.MoveNextAsync());
@@ -173,7 +173,7 @@ public sealed class CodeStreamDropTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task A_run_the_service_refuses_is_a_typed_error_and_the_socket_stays_usable()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using var session = await client.CreateSessionAsync();
         Assert.Equal("warm\n", (await session.Code.RunAsync("print('warm')")).Stdout);
 
@@ -191,3 +191,15 @@ public sealed class CodeStreamDropTests(EmulatorFixture fixture) : IClassFixture
         Assert.Equal("again\n", (await session.Code.RunAsync("print('again')")).Stdout);
     }
 }
+
+/// <summary>The <see cref="CodeStreamingTests"/> suite against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayCodeStreamingTests(EmulatorFixture fixture) : CodeStreamingTests(fixture, TestService.AgentBay);
+
+/// <summary>The <see cref="CodeStreamingTests"/> suite against AGB (the emulator's REST face).</summary>
+public sealed class AgbCodeStreamingTests(EmulatorFixture fixture) : CodeStreamingTests(fixture, TestService.Agb);
+
+/// <summary>The <see cref="CodeStreamDropTests"/> suite against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayCodeStreamDropTests(EmulatorFixture fixture) : CodeStreamDropTests(fixture, TestService.AgentBay);
+
+/// <summary>The <see cref="CodeStreamDropTests"/> suite against AGB (the emulator's REST face).</summary>
+public sealed class AgbCodeStreamDropTests(EmulatorFixture fixture) : CodeStreamDropTests(fixture, TestService.Agb);
