@@ -104,11 +104,14 @@ internal sealed class RetryExecutor
                     telemetry.AttemptEnded(span, attemptStarted, default(T), failure);
                 }
 
-                if (attempts > _maxRetries || !ShouldRetry(failure, Remaining(started), isTransient, callToken))
+                // A disposed client reports the failure as its disposal's cause (below); a failure worth retrying that
+                // came back as the caller cancelled ends in the cancellation, as it would have a moment later in the wait.
+                if (attempts > _maxRetries || lifetime.IsCancellationRequested || !ShouldRetry(failure, Remaining(started), isTransient))
                 {
                     ExceptionDispatchInfo.Throw(failure);
                 }
 
+                cancellationToken.ThrowIfCancellationRequested();
                 await WaitBeforeRetryAsync(failure, retry: attempts - 1, started, callToken).ConfigureAwait(false);
             }
         }
@@ -170,9 +173,9 @@ internal sealed class RetryExecutor
     private TimeSpan Remaining(long started) =>
         _totalTimeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : _totalTimeout - _timeProvider.GetElapsedTime(started);
 
-    private bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> isTransient, CancellationToken call)
+    private bool ShouldRetry(Exception error, TimeSpan remaining, Func<Exception, bool> isTransient)
     {
-        if (call.IsCancellationRequested || !isTransient(error))
+        if (!isTransient(error))
         {
             return false;
         }

@@ -7,13 +7,13 @@ namespace AgentBay.Lite.IntegrationTests.Errors;
 /// The service's failure shapes, injected in the emulator, as the exception each one means. (How the SDK behaves under
 /// repeated failures is the Reliability tests' subject; this is the mapping of one failure.)
 /// </summary>
-public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+public abstract class FailureMappingTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>
 {
     [Fact]
     public async Task Throttling_is_AgentBayThrottledException_with_the_retry_after_and_is_not_cached()
     {
         // One failure's mapping, so no retries (Reliability/ covers those).
-        await using var client = fixture.CreateClient(o => o.Retry.MaxRetries = 0);
+        await using var client = fixture.CreateClient(service, o => o.Retry.MaxRetries = 0);
         await using AgentBaySession session = await client.CreateSessionAsync();
 
         fixture.Emulator.SetFaults(new FaultProfile { ThrottlingRate = 1, RetryAfter = TimeSpan.FromSeconds(7) }, "GetLink");
@@ -36,7 +36,7 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task A_server_error_keeps_its_code_and_status()
     {
-        await using var client = fixture.CreateClient(o => o.Retry.MaxRetries = 0);
+        await using var client = fixture.CreateClient(service, o => o.Retry.MaxRetries = 0);
 
         fixture.Emulator.SetFaults(new FaultProfile { ServiceUnavailableRate = 1 }, "GetSession");
         AgentBayException ex;
@@ -56,7 +56,7 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task An_unreadable_answer_is_AgentBayProtocolException_with_an_excerpt()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
 
         fixture.Emulator.SetFaults(new FaultProfile { MalformedJsonRate = 1 }, "CreateMcpSession");
         AgentBayProtocolException ex;
@@ -78,9 +78,9 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
     public async Task A_service_slower_than_the_timeout_is_AgentBayTimeoutException()
     {
         // The session is made with the default limit, so only the call under test races the short one.
-        await using var setup = fixture.CreateClient();
+        await using var setup = fixture.CreateClient(service);
         await using AgentBaySession session = await setup.CreateSessionAsync();
-        await using var client = fixture.CreateClient(o =>
+        await using var client = fixture.CreateClient(service, o =>
         {
             o.Timeout = TimeSpan.FromMilliseconds(200);
             o.Retry.MaxRetries = 0;
@@ -105,7 +105,7 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
     [Fact]
     public async Task Cancelling_a_call_is_OperationCanceledException_not_a_timeout()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         await using AgentBaySession session = await client.CreateSessionAsync();
         using var cts = new CancellationTokenSource();
 
@@ -126,3 +126,9 @@ public sealed class FailureMappingTests(EmulatorFixture fixture) : IClassFixture
         }
     }
 }
+
+/// <summary>The <see cref="FailureMappingTests"/> suite against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayFailureMappingTests(EmulatorFixture fixture) : FailureMappingTests(fixture, TestService.AgentBay);
+
+/// <summary>The <see cref="FailureMappingTests"/> suite against AGB (the emulator's REST face).</summary>
+public sealed class AgbFailureMappingTests(EmulatorFixture fixture) : FailureMappingTests(fixture, TestService.Agb);

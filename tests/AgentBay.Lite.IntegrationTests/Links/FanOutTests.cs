@@ -3,12 +3,12 @@ using AgentBay.Lite.Emulator;
 namespace AgentBay.Lite.IntegrationTests.Links;
 
 /// <summary>Batches of links against the emulator: counts on the wire, order, refusals in place, cancellation.</summary>
-public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>
+public abstract class FanOutTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>
 {
     [Fact]
     public async Task A_thousand_distinct_links_over_ten_sessions_send_a_thousand_GetLinks_and_come_back_in_order()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession[] sessions = await CreateSessionsAsync(client, 10);
         try
         {
@@ -56,9 +56,9 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
     [Fact]
     public async Task Refusals_are_reported_in_place_and_never_hide_the_other_links()
     {
-        await using var client = fixture.CreateClient();
-        await using AgentBaySession browser = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "browser_latest" });
-        await using AgentBaySession linux = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = "linux_latest" });
+        await using var client = fixture.CreateClient(service);
+        await using AgentBaySession browser = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.BrowserImage });
+        await using AgentBaySession linux = await client.CreateSessionAsync(new CreateSessionOptions { ImageId = service.LinuxImage });
         AgentBaySession deleted = await client.CreateSessionAsync();
         await deleted.DisposeAsync();
 
@@ -72,11 +72,14 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
             new LinkTarget(linux.Id, LinkRequest.Cdp),
             new LinkTarget(linux.Id, LinkRequest.Wss(30180)),
         ];
-        long before = fixture.Emulator.GetRequestCount("GetLink");
+        // AGB asks for CDP links by an operation of its own (getCdpLink).
+        long LinkRequests() => fixture.Emulator.GetRequestCount("GetLink")
+            + (service.CdpOperation == "GetLink" ? 0 : fixture.Emulator.GetRequestCount(service.CdpOperation));
+        long before = LinkRequests();
 
         IReadOnlyList<LinkResult> results = await client.GetLinksAsync(requests, new FanOutOptions { MaxConcurrency = 3 });
 
-        Assert.Equal(6, fixture.Emulator.GetRequestCount("GetLink") - before); // the duplicate CDP refusal is asked once
+        Assert.Equal(6, LinkRequests() - before); // the duplicate CDP refusal is asked once
         Assert.Equal(requests.Select(r => (r.SessionId, r.Request)), results.Select(r => (r.SessionId, r.Request)));
         Assert.Equal([true, false, true, false, true, false, true], results.Select(r => r.Succeeded));
 
@@ -96,7 +99,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
     [Fact]
     public async Task Cancelling_a_large_batch_reports_every_remaining_link_as_cancelled()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession[] sessions = await CreateSessionsAsync(client, 10);
         fixture.Emulator.SetLatency(new LatencyProfile(TimeSpan.FromMilliseconds(50)), "GetLink");
         try
@@ -139,7 +142,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
     [Fact]
     public async Task Cancelling_GetLinksAsync_mid_batch_returns_every_result_and_nothing_hangs()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         AgentBaySession[] sessions = await CreateSessionsAsync(client, 4);
         fixture.Emulator.SetLatency(new LatencyProfile(TimeSpan.FromMilliseconds(50)), "GetLink");
         try
@@ -171,7 +174,7 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
     [Fact]
     public async Task An_invalid_batch_is_refused_before_anything_is_sent()
     {
-        await using var client = fixture.CreateClient();
+        await using var client = fixture.CreateClient(service);
         long before = fixture.Emulator.GetRequestCount("GetLink");
 
         Assert.Throws<ArgumentException>(() => client.GetLinksAsync([null!]).GetAwaiter().GetResult());
@@ -187,3 +190,9 @@ public sealed class FanOutTests(EmulatorFixture fixture) : IClassFixture<Emulato
     private static async Task DisposeAllAsync(IEnumerable<AgentBaySession> sessions) =>
         await Task.WhenAll(sessions.Select(s => s.DisposeAsync().AsTask()));
 }
+
+/// <summary>The <see cref="FanOutTests"/> suite against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayFanOutTests(EmulatorFixture fixture) : FanOutTests(fixture, TestService.AgentBay);
+
+/// <summary>The <see cref="FanOutTests"/> suite against AGB (the emulator's REST face).</summary>
+public sealed class AgbFanOutTests(EmulatorFixture fixture) : FanOutTests(fixture, TestService.Agb);

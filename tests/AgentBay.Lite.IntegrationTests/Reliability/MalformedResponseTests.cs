@@ -3,11 +3,11 @@ using AgentBay.Lite.Emulator;
 namespace AgentBay.Lite.IntegrationTests.Reliability;
 
 /// <summary>Answers cut in half or never finished, from the emulator: typed failures, never raw parser or socket errors.</summary>
-public sealed class MalformedResponseTests(EmulatorFixture fixture) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+public abstract class MalformedResponseTests(EmulatorFixture fixture, TestService service) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
     private AgentBayEmulator Emulator => fixture.Emulator;
 
-    private AgentBayClient NewClient(int maxRetries = 3) => fixture.CreateClient(o =>
+    private AgentBayClient NewClient(int maxRetries = 3) => fixture.CreateClient(service, o =>
     {
         o.LinkCache.Enabled = false;
         o.Retry.MaxRetries = maxRetries;
@@ -45,7 +45,7 @@ public sealed class MalformedResponseTests(EmulatorFixture fixture) : IClassFixt
     [InlineData("CallToolDirect")]
     public async Task Truncated_JSON_from_a_tool_call_is_a_protocol_exception_on_either_route(string route)
     {
-        await using var client = fixture.CreateClient(o => o.UseDirectToolRoute = route == "CallToolDirect");
+        await using var client = fixture.CreateClient(service, o => o.UseDirectToolRoute = route == "CallToolDirect");
         await using var session = await client.CreateSessionAsync();
         Emulator.SetFaults(new FaultProfile { MalformedJsonRate = 1 }, route);
 
@@ -79,3 +79,9 @@ public sealed class MalformedResponseTests(EmulatorFixture fixture) : IClassFixt
         Assert.Contains("2 attempts", thrown.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The <see cref="MalformedResponseTests"/> suite against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayMalformedResponseTests(EmulatorFixture fixture) : MalformedResponseTests(fixture, TestService.AgentBay);
+
+/// <summary>The <see cref="MalformedResponseTests"/> suite against AGB (the emulator's REST face).</summary>
+public sealed class AgbMalformedResponseTests(EmulatorFixture fixture) : MalformedResponseTests(fixture, TestService.Agb);

@@ -7,11 +7,11 @@ using Xunit.Abstractions;
 namespace AgentBay.Lite.IntegrationTests.Reliability;
 
 /// <summary>Transient faults injected by the emulator: what is retried, what is not, proven by its request counters.</summary>
-public sealed class RetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelper output) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+public abstract class RetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelper output, TestService service) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
     private AgentBayEmulator Emulator => fixture.Emulator;
 
-    private AgentBayClient NewClient(Action<AgentBayOptions>? configure = null) => fixture.CreateClient(o =>
+    private AgentBayClient NewClient(Action<AgentBayOptions>? configure = null) => fixture.CreateClient(service, o =>
     {
         o.LinkCache.Enabled = false;
         o.Retry.BaseDelay = TimeSpan.FromMilliseconds(20);
@@ -167,3 +167,9 @@ public sealed class RetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelpe
         _ => new FaultProfile { ThrottlingRate = 1, RetryAfter = TimeSpan.FromSeconds(1) },
     };
 }
+
+/// <summary>The <see cref="RetryRecoveryTests"/> suite against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayRetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelper output) : RetryRecoveryTests(fixture, output, TestService.AgentBay);
+
+/// <summary>The <see cref="RetryRecoveryTests"/> suite against AGB (the emulator's REST face).</summary>
+public sealed class AgbRetryRecoveryTests(EmulatorFixture fixture, ITestOutputHelper output) : RetryRecoveryTests(fixture, output, TestService.Agb);

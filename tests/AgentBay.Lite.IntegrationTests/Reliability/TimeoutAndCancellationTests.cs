@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace AgentBay.Lite.IntegrationTests.Reliability;
 
 /// <summary>Per-attempt and overall limits against emulator latency, and the caller cancelling while retries wait.</summary>
-public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOutputHelper output) : IClassFixture<EmulatorFixture>, IAsyncLifetime
+public abstract class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOutputHelper output, TestService service) : IClassFixture<EmulatorFixture>, IAsyncLifetime
 {
     private AgentBayEmulator Emulator => fixture.Emulator;
 
@@ -25,7 +25,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
     /// <summary>Creates a session with default limits, so setup never trips the short limits under test.</summary>
     private async Task<string> CreateSessionAsync()
     {
-        await using var setup = fixture.CreateClient();
+        await using var setup = fixture.CreateClient(service);
         AgentBaySession session = await setup.CreateSessionAsync();
         return session.Id;
     }
@@ -33,7 +33,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
     [Fact]
     public async Task A_slow_answer_times_out_per_attempt_and_is_retried_then_names_AgentBayOptions_Timeout()
     {
-        await using var client = fixture.CreateClient(o =>
+        await using var client = fixture.CreateClient(service, o =>
         {
             o.LinkCache.Enabled = false;
             o.Timeout = TimeSpan.FromMilliseconds(500);
@@ -59,7 +59,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
     [Fact]
     public async Task Retries_stop_at_the_overall_limit_which_the_timeout_names()
     {
-        await using var client = fixture.CreateClient(o =>
+        await using var client = fixture.CreateClient(service, o =>
         {
             o.LinkCache.Enabled = false;
             o.Timeout = TimeSpan.FromMilliseconds(300);
@@ -83,7 +83,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
     [Fact]
     public async Task Cancelling_while_a_retry_waits_surfaces_promptly_and_sends_nothing_more()
     {
-        await using var client = fixture.CreateClient(o =>
+        await using var client = fixture.CreateClient(service, o =>
         {
             o.LinkCache.Enabled = false;
             o.Retry.BaseDelay = TimeSpan.FromSeconds(5);
@@ -110,7 +110,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
     [Fact]
     public async Task Cancelling_during_a_slow_attempt_surfaces_as_cancellation_not_a_retry()
     {
-        await using var client = fixture.CreateClient(o => o.LinkCache.Enabled = false);
+        await using var client = fixture.CreateClient(service, o => o.LinkCache.Enabled = false);
         await using var session = await client.CreateSessionAsync();
         Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(10)), "GetLink");
         Emulator.ResetRequestCounts();
@@ -131,7 +131,7 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
     [Fact]
     public async Task Disposing_the_client_abandons_a_request_in_flight_on_its_own_HttpClient()
     {
-        var client = fixture.CreateClient(o => o.LinkCache.Enabled = false);
+        var client = fixture.CreateClient(service, o => o.LinkCache.Enabled = false);
         string sessionId = await CreateSessionAsync();
         Emulator.SetLatency(new LatencyProfile(TimeSpan.FromSeconds(30)), "GetLink");
         Emulator.ResetRequestCounts();
@@ -149,3 +149,9 @@ public sealed class TimeoutAndCancellationTests(EmulatorFixture fixture, ITestOu
         output.WriteLine($"Disposal during a 30 s attempt surfaced after {clock.Elapsed.TotalMilliseconds:0.###} ms.");
     }
 }
+
+/// <summary>The <see cref="TimeoutAndCancellationTests"/> suite against AgentBay (the emulator's RPC face).</summary>
+public sealed class AgentBayTimeoutAndCancellationTests(EmulatorFixture fixture, ITestOutputHelper output) : TimeoutAndCancellationTests(fixture, output, TestService.AgentBay);
+
+/// <summary>The <see cref="TimeoutAndCancellationTests"/> suite against AGB (the emulator's REST face).</summary>
+public sealed class AgbTimeoutAndCancellationTests(EmulatorFixture fixture, ITestOutputHelper output) : TimeoutAndCancellationTests(fixture, output, TestService.Agb);

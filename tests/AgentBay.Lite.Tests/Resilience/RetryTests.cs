@@ -331,6 +331,22 @@ public class RetryTests
     }
 
     [Fact]
+    public async Task A_retryable_failure_that_comes_back_after_the_caller_cancelled_ends_in_the_cancellation()
+    {
+        var test = Client();
+        var answer = new TaskCompletionSource<LinkRecord>(TaskCreationOptions.RunContinuationsAsynchronously);
+        test.Backend.GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Any<CancellationToken>()).Returns(answer.Task);
+        using var cts = new CancellationTokenSource();
+
+        var work = test.Client.GetLinkAsync("s1", LinkRequest.Cdp, cts.Token).AsTask();
+        await cts.CancelAsync();
+        answer.SetException(ServerError());
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => work.WaitAsync(TimeSpan.FromSeconds(30)));
+        await test.Backend.Received(1).GetLinkAsync(Arg.Any<string>(), Arg.Any<LinkRequest>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public async Task A_transport_failure_caused_by_disposing_the_client_is_reported_as_disposal()
     {
         var test = Client();
