@@ -4,6 +4,7 @@ using AgentBay.Lite.Emulator.Direct;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.Rpc;
 using AgentBay.Lite.Emulator.Sessions;
+using AgentBay.Lite.Emulator.Tools;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentBay.Lite.Emulator.Agb;
@@ -280,25 +281,10 @@ internal sealed class AgbHandlers(EmulatorState state)
         {
             if (request["args"] is { } argsText)
             {
-                try
+                argsDoc = ToolArgs.Parse(argsText, "args", out string? problem);
+                if (problem is not null)
                 {
-                    argsDoc = JsonDocument.Parse(argsText);
-                }
-                catch (JsonException)
-                {
-                    await AgbEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", "args must be a JSON object string of tool arguments; it is not valid JSON.");
-                    return;
-                }
-
-                if (argsDoc.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    await AgbEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", $"args must be a JSON object string of tool arguments, not a JSON {argsDoc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
-                    return;
-                }
-
-                if (Text.FindInvalidString(argsDoc.RootElement) is { } invalid)
-                {
-                    await AgbEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", $"args holds text that is not valid Unicode at {Text.Clip(invalid)} (a lone surrogate such as \\ud800).");
+                    await AgbEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", problem);
                     return;
                 }
             }

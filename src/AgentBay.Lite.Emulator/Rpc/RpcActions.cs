@@ -5,6 +5,7 @@ using System.Text.Json;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.LiveView;
 using AgentBay.Lite.Emulator.Sessions;
+using AgentBay.Lite.Emulator.Tools;
 using Microsoft.AspNetCore.Http;
 
 namespace AgentBay.Lite.Emulator.Rpc;
@@ -341,25 +342,10 @@ internal sealed class RpcActions(EmulatorState state)
         {
             if (request["Args"] is { } argsText)
             {
-                try
+                argsDoc = ToolArgs.Parse(argsText, "Args", out string? problem);
+                if (problem is not null)
                 {
-                    argsDoc = JsonDocument.Parse(argsText);
-                }
-                catch (JsonException)
-                {
-                    await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", "Args must be a JSON object string of tool arguments; it is not valid JSON.");
-                    return;
-                }
-
-                if (argsDoc.RootElement.ValueKind != JsonValueKind.Object)
-                {
-                    await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", $"Args must be a JSON object string of tool arguments, not a JSON {argsDoc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
-                    return;
-                }
-
-                if (Text.FindInvalidString(argsDoc.RootElement) is { } invalid)
-                {
-                    await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", $"Args holds text that is not valid Unicode at {Text.Clip(invalid)} (a lone surrogate such as \\ud800).");
+                    await RpcEnvelope.ErrorAsync(response, 400, "InvalidParameter.Args", problem);
                     return;
                 }
             }

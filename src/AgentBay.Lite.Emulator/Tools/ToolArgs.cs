@@ -1,11 +1,43 @@
 using System.Globalization;
 using System.Text.Json;
+using AgentBay.Lite.Emulator.Hosting;
 
 namespace AgentBay.Lite.Emulator.Tools;
 
 /// <summary>Reads tool arguments (a JSON object) with clear errors for missing or mistyped ones.</summary>
 internal static class ToolArgs
 {
+    /// <summary>
+    /// Parses tool arguments sent as JSON text (CallMcpTool's <c>Args</c>, AGB's <c>args</c>): a JSON object whose strings
+    /// are valid Unicode. On <see langword="null"/>, <paramref name="problem"/> says what is wrong, naming <paramref name="field"/>.
+    /// </summary>
+    public static JsonDocument? Parse(string text, string field, out string? problem)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(text);
+        }
+        catch (JsonException)
+        {
+            problem = $"{field} must be a JSON object string of tool arguments; it is not valid JSON.";
+            return null;
+        }
+
+        problem = document.RootElement.ValueKind != JsonValueKind.Object
+            ? $"{field} must be a JSON object string of tool arguments, not a JSON {document.RootElement.ValueKind.ToString().ToLowerInvariant()}."
+            : Text.FindInvalidString(document.RootElement) is { } invalid
+                ? $"{field} holds text that is not valid Unicode at {Text.Clip(invalid)} (a lone surrogate such as \\ud800)."
+                : null;
+        if (problem is not null)
+        {
+            document.Dispose();
+            return null;
+        }
+
+        return document;
+    }
+
     public static string RequiredString(JsonElement args, string name) =>
         OptionalString(args, name) ?? throw new ToolArgumentException($"the argument \"{name}\" is required and must be a non-empty string.");
 

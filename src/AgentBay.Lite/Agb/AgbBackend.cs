@@ -63,7 +63,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) =>
-        Mapped(CreateSessionCoreAsync(request, cancellationToken));
+        WireFailures.MappedAsync(CreateSessionCoreAsync(request, cancellationToken));
 
     private async Task<SessionRecord> CreateSessionCoreAsync(SessionCreation request, CancellationToken cancellationToken)
     {
@@ -89,12 +89,12 @@ internal sealed class AgbBackend : IAgentBayBackend
         var sessionId = RpcEnvelopeReader.NullIfEmpty(data.SessionId)
             ?? throw new AgentBayProtocolException(
                 $"{Operation} succeeded but named no sessionId (request id {envelope.RequestId ?? "none"}).", bodyExcerpt: null, envelope.RequestId, response.StatusCode);
-        return ToSessionRecord(data, sessionId, envelope, status: null);
+        return data.ToRecord(sessionId, envelope, status: null);
     }
 
     /// <inheritdoc />
     public Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        Mapped(GetSessionCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(GetSessionCoreAsync(sessionId, cancellationToken));
 
     private async Task<SessionRecord> GetSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -102,12 +102,12 @@ internal sealed class AgbBackend : IAgentBayBackend
         var response = await _api.GetSessionAsync(_authorization, new AgbSessionBody(sessionId), cancellationToken).ConfigureAwait(false);
         var envelope = Read(response, Operation, sessionId);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Operation);
-        return ToSessionRecord(data, RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId, envelope, RpcEnvelopeReader.NullIfEmpty(data.Status));
+        return data.ToRecord(RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId, envelope, RpcEnvelopeReader.NullIfEmpty(data.Status));
     }
 
     /// <inheritdoc />
     public Task<string> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken) =>
-        Mapped(GetSessionStatusCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(GetSessionStatusCoreAsync(sessionId, cancellationToken));
 
     private async Task<string> GetSessionStatusCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -122,7 +122,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<SessionPage> ListSessionsAsync(SessionListing request, CancellationToken cancellationToken) =>
-        Mapped(ListSessionsCoreAsync(request, cancellationToken));
+        WireFailures.MappedAsync(ListSessionsCoreAsync(request, cancellationToken));
 
     private async Task<SessionPage> ListSessionsCoreAsync(SessionListing request, CancellationToken cancellationToken)
     {
@@ -153,7 +153,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        MappedVoid(DeleteSessionCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(DeleteSessionCoreAsync(sessionId, cancellationToken));
 
     private async Task DeleteSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -163,7 +163,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <summary>Releases a session at once (<c>/mcp/releaseSession</c>), the synchronous delete.</summary>
     public Task ReleaseSessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        MappedVoid(ReleaseSessionCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(ReleaseSessionCoreAsync(sessionId, cancellationToken));
 
     private async Task ReleaseSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -173,7 +173,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken) =>
-        MappedVoid(RefreshIdleTimeCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(RefreshIdleTimeCoreAsync(sessionId, cancellationToken));
 
     private async Task RefreshIdleTimeCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -183,7 +183,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken) =>
-        Mapped(GetResourceCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(GetResourceCoreAsync(sessionId, cancellationToken));
 
     private async Task<ResourceRecord> GetResourceCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -206,7 +206,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<LinkRecord> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        Mapped(GetLinkCoreAsync(sessionId, request, cancellationToken));
+        WireFailures.MappedAsync(GetLinkCoreAsync(sessionId, request, cancellationToken));
 
     private async Task<LinkRecord> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
     {
@@ -247,7 +247,7 @@ internal sealed class AgbBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken) =>
-        Mapped(CallToolCoreAsync(sessionId, toolName, argumentsJson, cancellationToken));
+        WireFailures.MappedAsync(CallToolCoreAsync(sessionId, toolName, argumentsJson, cancellationToken));
 
     private async Task<ToolResult> CallToolCoreAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
     {
@@ -281,42 +281,6 @@ internal sealed class AgbBackend : IAgentBayBackend
 
         return RpcEnvelopeReader.Read(response, operation, sessionId, _secrets, AgentBayService.Agb);
     }
-
-    private static async Task<T> Mapped<T>(Task<T> call)
-    {
-        try
-        {
-            return await call.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
-        {
-            throw mapped;
-        }
-    }
-
-    private static async Task MappedVoid(Task call)
-    {
-        try
-        {
-            await call.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
-        {
-            throw mapped;
-        }
-    }
-
-    private static SessionRecord ToSessionRecord(SessionData data, string sessionId, RpcEnvelope envelope, string? status) => new(
-        sessionId,
-        RpcEnvelopeReader.NullIfEmpty(envelope.RequestId),
-        status,
-        RpcEnvelopeReader.NullIfEmpty(data.ResourceUrl),
-        RpcEnvelopeReader.NullIfEmpty(data.ResourceId),
-        RpcEnvelopeReader.NullIfEmpty(data.AppInstanceId),
-        RpcEnvelopeReader.NullIfEmpty(data.LinkUrl),
-        RpcEnvelopeReader.NullIfEmpty(data.Token),
-        RpcEnvelopeReader.NullIfEmpty(data.WsUrl),
-        ToolServers.Parse(data.ToolList));
 
     private static string Excerpt(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
 }

@@ -46,6 +46,32 @@ internal static class WireFailures
     /// <summary>Maps a wire failure, or returns <paramref name="error"/>'s own exception when it is none (tests).</summary>
     public static Exception Map(Exception error) => TryMap(error, out AgentBayException? mapped) ? mapped : error;
 
+    /// <summary>Awaits a backend call, ending it in the <see cref="AgentBayException"/> family if the wire failed.</summary>
+    public static async Task<T> MappedAsync<T>(Task<T> call)
+    {
+        try
+        {
+            return await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (TryMap(ex, out AgentBayException? mapped))
+        {
+            throw mapped;
+        }
+    }
+
+    /// <summary>As <see cref="MappedAsync{T}(Task{T})"/>, for a call without an answer.</summary>
+    public static async Task MappedAsync(Task call)
+    {
+        try
+        {
+            await call.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (TryMap(ex, out AgentBayException? mapped))
+        {
+            throw mapped;
+        }
+    }
+
     private static AgentBayException Transport(Exception error)
     {
         TransportFailure kind = Classify(error);

@@ -38,7 +38,7 @@ internal sealed class RpcBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<SessionRecord> CreateSessionAsync(SessionCreation request, CancellationToken cancellationToken) =>
-        Mapped(CreateSessionCoreAsync(request, cancellationToken));
+        WireFailures.MappedAsync(CreateSessionCoreAsync(request, cancellationToken));
 
     private async Task<SessionRecord> CreateSessionCoreAsync(SessionCreation request, CancellationToken cancellationToken)
     {
@@ -66,12 +66,12 @@ internal sealed class RpcBackend : IAgentBayBackend
         var sessionId = RpcEnvelopeReader.NullIfEmpty(data.SessionId)
             ?? throw new AgentBayProtocolException(
                 $"{Action} succeeded but named no SessionId (request id {envelope.RequestId ?? "none"}).", bodyExcerpt: null, envelope.RequestId, response.StatusCode);
-        return ToSessionRecord(data, sessionId, envelope, status: null);
+        return data.ToRecord(sessionId, envelope, status: null);
     }
 
     /// <inheritdoc />
     public Task<SessionRecord> GetSessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        Mapped(GetSessionCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(GetSessionCoreAsync(sessionId, cancellationToken));
 
     private async Task<SessionRecord> GetSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -79,12 +79,12 @@ internal sealed class RpcBackend : IAgentBayBackend
         var response = await _api.GetSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         var envelope = RpcEnvelopeReader.Read(response, Action, sessionId, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
-        return ToSessionRecord(data, RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId, envelope, RpcEnvelopeReader.NullIfEmpty(data.Status));
+        return data.ToRecord(RpcEnvelopeReader.NullIfEmpty(data.SessionId) ?? sessionId, envelope, RpcEnvelopeReader.NullIfEmpty(data.Status));
     }
 
     /// <inheritdoc />
     public Task<string> GetSessionStatusAsync(string sessionId, CancellationToken cancellationToken) =>
-        Mapped(GetSessionStatusCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(GetSessionStatusCoreAsync(sessionId, cancellationToken));
 
     private async Task<string> GetSessionStatusCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -99,7 +99,7 @@ internal sealed class RpcBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<SessionPage> ListSessionsAsync(SessionListing request, CancellationToken cancellationToken) =>
-        Mapped(ListSessionsCoreAsync(request, cancellationToken));
+        WireFailures.MappedAsync(ListSessionsCoreAsync(request, cancellationToken));
 
     private async Task<SessionPage> ListSessionsCoreAsync(SessionListing request, CancellationToken cancellationToken)
     {
@@ -130,7 +130,7 @@ internal sealed class RpcBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task DeleteSessionAsync(string sessionId, CancellationToken cancellationToken) =>
-        MappedVoid(DeleteSessionCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(DeleteSessionCoreAsync(sessionId, cancellationToken));
 
     private async Task DeleteSessionCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -140,7 +140,7 @@ internal sealed class RpcBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task RefreshIdleTimeAsync(string sessionId, CancellationToken cancellationToken) =>
-        MappedVoid(RefreshIdleTimeCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(RefreshIdleTimeCoreAsync(sessionId, cancellationToken));
 
     private async Task RefreshIdleTimeCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -150,7 +150,7 @@ internal sealed class RpcBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<ResourceRecord> GetResourceAsync(string sessionId, CancellationToken cancellationToken) =>
-        Mapped(GetResourceCoreAsync(sessionId, cancellationToken));
+        WireFailures.MappedAsync(GetResourceCoreAsync(sessionId, cancellationToken));
 
     private async Task<ResourceRecord> GetResourceCoreAsync(string sessionId, CancellationToken cancellationToken)
     {
@@ -173,7 +173,7 @@ internal sealed class RpcBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<LinkRecord> GetLinkAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken) =>
-        Mapped(GetLinkCoreAsync(sessionId, request, cancellationToken));
+        WireFailures.MappedAsync(GetLinkCoreAsync(sessionId, request, cancellationToken));
 
     private async Task<LinkRecord> GetLinkCoreAsync(string sessionId, LinkRequest request, CancellationToken cancellationToken)
     {
@@ -204,7 +204,7 @@ internal sealed class RpcBackend : IAgentBayBackend
 
     /// <inheritdoc />
     public Task<ToolResult> CallToolAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken) =>
-        Mapped(CallToolCoreAsync(sessionId, toolName, argumentsJson, cancellationToken));
+        WireFailures.MappedAsync(CallToolCoreAsync(sessionId, toolName, argumentsJson, cancellationToken));
 
     private async Task<ToolResult> CallToolCoreAsync(string sessionId, string toolName, string argumentsJson, CancellationToken cancellationToken)
     {
@@ -228,44 +228,6 @@ internal sealed class RpcBackend : IAgentBayBackend
         var response = await _api.ReleaseMcpSessionAsync(new SessionForm(_authorization, sessionId), cancellationToken).ConfigureAwait(false);
         RpcEnvelopeReader.Read(response, "ReleaseMcpSession", sessionId, _secrets);
     }
-
-    /// <summary>Ends a call in the <see cref="AgentBayException"/> family: the backend owns the mapping of wire failures.</summary>
-    private static async Task<T> Mapped<T>(Task<T> call)
-    {
-        try
-        {
-            return await call.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
-        {
-            throw mapped;
-        }
-    }
-
-    /// <summary>As <see cref="Mapped{T}"/>, for a call without an answer.</summary>
-    private static async Task MappedVoid(Task call)
-    {
-        try
-        {
-            await call.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (WireFailures.TryMap(ex, out AgentBayException? mapped))
-        {
-            throw mapped;
-        }
-    }
-
-    private static SessionRecord ToSessionRecord(SessionData data, string sessionId, RpcEnvelope envelope, string? status) => new(
-        sessionId,
-        RpcEnvelopeReader.NullIfEmpty(envelope.RequestId),
-        status,
-        RpcEnvelopeReader.NullIfEmpty(data.ResourceUrl),
-        RpcEnvelopeReader.NullIfEmpty(data.ResourceId),
-        RpcEnvelopeReader.NullIfEmpty(data.AppInstanceId),
-        RpcEnvelopeReader.NullIfEmpty(data.LinkUrl),
-        RpcEnvelopeReader.NullIfEmpty(data.Token),
-        RpcEnvelopeReader.NullIfEmpty(data.WsUrl),
-        ToolServers.Parse(data.ToolList));
 
     private static string Excerpt(string text) => text.Length <= 200 ? text : string.Concat(text.AsSpan(0, 200), "…");
 }

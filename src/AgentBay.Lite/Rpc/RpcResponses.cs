@@ -1,3 +1,4 @@
+using AgentBay.Lite.Backend;
 using System.Text.Json.Serialization;
 
 namespace AgentBay.Lite.Rpc;
@@ -60,6 +61,19 @@ internal abstract class SessionData
     /// <summary>The tools and their MCP servers: a JSON string of <c>[{name, server, …}]</c> (or the array itself).</summary>
     [JsonConverter(typeof(RawJsonTextConverter))]
     public string? ToolList { get; set; }
+
+    /// <summary>The session as the layers above the wire see it; empty strings read as absent.</summary>
+    public SessionRecord ToRecord(string sessionId, RpcEnvelope envelope, string? status) => new(
+        sessionId,
+        RpcEnvelopeReader.NullIfEmpty(envelope.RequestId),
+        status,
+        RpcEnvelopeReader.NullIfEmpty(ResourceUrl),
+        RpcEnvelopeReader.NullIfEmpty(ResourceId),
+        RpcEnvelopeReader.NullIfEmpty(AppInstanceId),
+        RpcEnvelopeReader.NullIfEmpty(LinkUrl),
+        RpcEnvelopeReader.NullIfEmpty(Token),
+        RpcEnvelopeReader.NullIfEmpty(WsUrl),
+        ToolServers.Parse(ToolList));
 }
 
 /// <summary>CreateMcpSession's <c>Data</c>.</summary>
