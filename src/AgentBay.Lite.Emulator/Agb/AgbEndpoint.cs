@@ -21,9 +21,9 @@ internal static class AgbEndpoint
         foreach (var route in AgbRoutes.All)
         {
             var pipeline = ((IApplicationBuilder)app).New();
-            pipeline.Use(next => context => GuardAsync(context, next));
+            pipeline.Use(next => context => FaceGuard.RunAsync(context, next, AgbEnvelope.ErrorAsync));
             pipeline.Use(next => context => ReadRouteAsync(context, next, route, state));
-            pipeline.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new AgbFaultResponder()).InvokeAsync);
+            pipeline.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new EnvelopeFaultResponder(AgbEnvelope.ErrorAsync, AgbEnvelope.CutOffAsync)).InvokeAsync);
             pipeline.Run(context => HandleAsync(context, handlers, state));
             app.Map(route.Path, pipeline.Build());
         }
@@ -67,33 +67,5 @@ internal static class AgbEndpoint
         }
 
         await handlers.DispatchAsync(context, request);
-    }
-
-    /// <summary>Turns unreadable requests and emulator bugs into envelopes; a client that went away gets nothing.</summary>
-    private static async Task GuardAsync(HttpContext context, RequestDelegate next)
-    {
-        var response = context.Response;
-        try
-        {
-            await next(context);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-        }
-        catch (BadHttpRequestException ex)
-        {
-            if (!response.HasStarted)
-            {
-                var status = ex.StatusCode == 413 ? 413 : 400;
-                await AgbEnvelope.ErrorAsync(response, status, status == 413 ? "RequestEntityTooLarge" : "MalformedRequest", "The HTTP request could not be read: " + ex.Message);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            if (!response.HasStarted)
-            {
-                await AgbEnvelope.ErrorAsync(response, 500, "InternalError", "The emulator failed unexpectedly: " + ex.GetType().Name + ": " + ex.Message);
-            }
-        }
     }
 }

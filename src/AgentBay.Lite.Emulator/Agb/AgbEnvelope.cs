@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using AgentBay.Lite.Emulator.Faults;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.Sessions;
 using Microsoft.AspNetCore.Http;
@@ -74,30 +72,14 @@ internal static class AgbEnvelope
         w.WriteString("requestId"u8, requestId);
         return w;
     }
-}
 
-/// <summary>Injected failures in AGB's wire format.</summary>
-internal sealed class AgbFaultResponder : IFaultResponder
-{
-    public Task WriteAsync(HttpContext context, FaultKind fault, TimeSpan retryAfter)
+    /// <summary>A success answer cut in half: the emulator's malformed-JSON fault.</summary>
+    public static Task CutOffAsync(HttpResponse response)
     {
-        var response = context.Response;
-        switch (fault)
-        {
-            case FaultKind.ServerError:
-                return AgbEnvelope.ErrorAsync(response, 500, "InternalError", "The request processing has failed due to some unknown error (injected by the emulator).");
-            case FaultKind.ServiceUnavailable:
-                return AgbEnvelope.ErrorAsync(response, 503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server (injected by the emulator).");
-            case FaultKind.Throttling:
-                var seconds = (long)Math.Ceiling(retryAfter.TotalSeconds);
-                response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return AgbEnvelope.ErrorAsync(response, 429, "Throttling", $"Request was denied due to request throttling; retry after {seconds.ToString(CultureInfo.InvariantCulture)} s (injected by the emulator).");
-            default:
-                var w = AgbEnvelope.BeginOk(response);
-                w.WriteStartObject("data"u8);
-                w.WriteString("note"u8, "this body is cut in half by the emulator's malformed-JSON fault");
-                w.WriteEndObject();
-                return AgbEnvelope.SendAsync(response, w, 200, truncate: true);
-        }
+        var w = BeginOk(response);
+        w.WriteStartObject("data"u8);
+        w.WriteString("note"u8, "this body is cut in half by the emulator's malformed-JSON fault");
+        w.WriteEndObject();
+        return SendAsync(response, w, 200, truncate: true);
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using AgentBay.Lite.Emulator.Faults;
 using AgentBay.Lite.Emulator.Hosting;
 using AgentBay.Lite.Emulator.Sessions;
@@ -42,18 +41,18 @@ internal static class DirectRoutes
     public static void Map(WebApplication app, EmulatorState state)
     {
         var callTool = ((IApplicationBuilder)app).New();
-        callTool.Use(next => context => DirectReplies.GuardAsync(context, next));
+        callTool.Use(next => context => FaceGuard.RunAsync(context, next, DirectReplies.Error));
         callTool.Use(next => context =>
         {
             context.Features.Set<IOperationFeature>(new DirectOperation(CallToolOperation));
             return next(context);
         });
-        callTool.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new DirectFaultResponder()).InvokeAsync);
+        callTool.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new EnvelopeFaultResponder(DirectReplies.Error, DirectReplies.CutOffAsync)).InvokeAsync);
         callTool.Run(context => CallToolEndpoint.HandleAsync(context, state));
         app.MapPost(LinkPrefix + "/{sessionId}/callTool", callTool.Build());
 
         var stream = ((IApplicationBuilder)app).New();
-        stream.Use(next => context => DirectReplies.GuardAsync(context, next));
+        stream.Use(next => context => FaceGuard.RunAsync(context, next, DirectReplies.Error));
         stream.UseWebSockets();
         stream.Run(context => CodeStreamEndpoint.HandleAsync(context, state));
         app.Map(StreamPrefix + "/{sessionId}", stream.Build());
@@ -94,51 +93,10 @@ internal static class DirectReplies
         _ => ErrorAsync(response, 500, "InternalError", error.Message),
     };
 
-    /// <summary>Turns emulator bugs into a JSON 500; a client that went away gets nothing.</summary>
-    public static async Task GuardAsync(HttpContext context, RequestDelegate next)
-    {
-        try
-        {
-            await next(context);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-        }
-        catch (BadHttpRequestException ex)
-        {
-            if (!context.Response.HasStarted)
-            {
-                await ErrorAsync(context.Response, ex.StatusCode == 413 ? 413 : 400, "MalformedRequest", "The HTTP request could not be read: " + ex.Message);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            if (!context.Response.HasStarted)
-            {
-                await ErrorAsync(context.Response, 500, "InternalError", "The emulator failed unexpectedly: " + ex.GetType().Name + ": " + ex.Message);
-            }
-        }
-    }
-}
+    /// <summary><see cref="ErrorAsync(HttpResponse, int, string, string, bool)"/> as the guard and the fault responder call it.</summary>
+    public static ErrorReply Error { get; } = (response, status, code, message) => ErrorAsync(response, status, code, message);
 
-/// <summary>Injected failures on <c>{link_url}/callTool</c>, in the route's JSON shape.</summary>
-internal sealed class DirectFaultResponder : IFaultResponder
-{
-    public Task WriteAsync(HttpContext context, FaultKind fault, TimeSpan retryAfter)
-    {
-        var response = context.Response;
-        switch (fault)
-        {
-            case FaultKind.ServerError:
-                return DirectReplies.ErrorAsync(response, 500, "InternalError", "The request processing has failed due to some unknown error (injected by the emulator).");
-            case FaultKind.ServiceUnavailable:
-                return DirectReplies.ErrorAsync(response, 503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server (injected by the emulator).");
-            case FaultKind.Throttling:
-                var seconds = (long)Math.Ceiling(retryAfter.TotalSeconds);
-                response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                return DirectReplies.ErrorAsync(response, 429, "Throttling", $"Request was denied due to request throttling; retry after {seconds.ToString(CultureInfo.InvariantCulture)} s (injected by the emulator).");
-            default:
-                return DirectReplies.ErrorAsync(response, 200, "ok", "this body is cut in half by the emulator's malformed-JSON fault", truncate: true);
-        }
-    }
+    /// <summary>An answer cut in half: the emulator's malformed-JSON fault.</summary>
+    public static Task CutOffAsync(HttpResponse response) =>
+        ErrorAsync(response, 200, "ok", "this body is cut in half by the emulator's malformed-JSON fault", truncate: true);
 }

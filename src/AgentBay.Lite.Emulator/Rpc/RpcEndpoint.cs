@@ -19,9 +19,9 @@ internal static class RpcEndpoint
     {
         var actions = new RpcActions(state);
         var pipeline = ((IApplicationBuilder)app).New();
-        pipeline.Use(next => context => GuardAsync(context, next));
+        pipeline.Use(next => context => FaceGuard.RunAsync(context, next, RpcEnvelope.ErrorAsync));
         pipeline.Use(next => new RpcRequestReader(next, state).InvokeAsync);
-        pipeline.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new RpcFaultResponder()).InvokeAsync);
+        pipeline.Use(next => new FaultMiddleware(next, state.Injector, state.Counters, state.Delays, new EnvelopeFaultResponder(RpcEnvelope.ErrorAsync, RpcEnvelope.CutOffAsync)).InvokeAsync);
         pipeline.Run(context => HandleAsync(context, actions, state.ApiKey));
         app.Map("/", pipeline.Build());
         app.MapFallback("{**path}", NotFoundAsync);
@@ -55,34 +55,6 @@ internal static class RpcEndpoint
     /// </summary>
     private static bool IsAuthorized(RpcRequest request, HttpRequest http, string apiKey) =>
         RpcKey.Matches(request.Fields.FromBody("Authorization") ?? RpcKey.FromHeader(http), apiKey);
-
-    /// <summary>Turns unreadable requests and emulator bugs into envelopes; a client that went away gets nothing.</summary>
-    private static async Task GuardAsync(HttpContext context, RequestDelegate next)
-    {
-        var response = context.Response;
-        try
-        {
-            await next(context);
-        }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
-        {
-        }
-        catch (BadHttpRequestException ex)
-        {
-            if (!response.HasStarted)
-            {
-                var status = ex.StatusCode == 413 ? 413 : 400;
-                await RpcEnvelope.ErrorAsync(response, status, status == 413 ? "RequestEntityTooLarge" : "MalformedRequest", "The HTTP request could not be read: " + ex.Message);
-            }
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            if (!response.HasStarted)
-            {
-                await RpcEnvelope.ErrorAsync(response, 500, "InternalError", "The emulator failed unexpectedly: " + ex.GetType().Name + ": " + ex.Message);
-            }
-        }
-    }
 
     private static Task NotFoundAsync(HttpContext context) =>
         RpcEnvelope.ErrorAsync(context.Response, 404, "InvalidPath", $"No AgentBay API lives at \"{Text.Clip(context.Request.Path.Value)}\": RPC requests go to POST / (control routes under /_emulator/).");
