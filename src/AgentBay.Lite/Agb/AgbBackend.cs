@@ -78,18 +78,7 @@ internal sealed class AgbBackend : IAgentBayBackend
         var response = await _api.CreateSessionAsync(_authorization, imageId, SdkStats, body, cancellationToken).ConfigureAwait(false);
         var envelope = Read(response, Operation, sessionId: null);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Operation);
-        if (data.Success == false)
-        {
-            var reason = _secrets.Redact(RpcEnvelopeReader.NullIfEmpty(data.ErrMsg)) ?? "Session creation failed";
-            throw new AgentBayException(
-                $"{Operation} failed: {reason} (request id {envelope.RequestId ?? "none"}).",
-                RpcEnvelopeReader.NullIfEmpty(envelope.Code), reason, envelope.RequestId, response.StatusCode);
-        }
-
-        var sessionId = RpcEnvelopeReader.NullIfEmpty(data.SessionId)
-            ?? throw new AgentBayProtocolException(
-                $"{Operation} succeeded but named no sessionId (request id {envelope.RequestId ?? "none"}).", bodyExcerpt: null, envelope.RequestId, response.StatusCode);
-        return data.ToRecord(sessionId, envelope, status: null);
+        return data.ToCreatedRecord(envelope, response.StatusCode, Operation, "sessionId", _secrets);
     }
 
     /// <inheritdoc />

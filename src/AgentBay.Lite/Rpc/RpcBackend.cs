@@ -55,18 +55,7 @@ internal sealed class RpcBackend : IAgentBayBackend
         var response = await _api.CreateMcpSessionAsync(form, cancellationToken).ConfigureAwait(false);
         var envelope = RpcEnvelopeReader.Read(response, Action, sessionId: null, _secrets);
         var data = RpcEnvelopeReader.RequireData(envelope.Data, envelope, response.StatusCode, Action);
-        if (data.Success == false)
-        {
-            var reason = _secrets.Redact(RpcEnvelopeReader.NullIfEmpty(data.ErrMsg)) ?? "Session creation failed";
-            throw new AgentBayException(
-                $"{Action} failed: {reason} (request id {envelope.RequestId ?? "none"}).",
-                RpcEnvelopeReader.NullIfEmpty(envelope.Code), reason, envelope.RequestId, response.StatusCode);
-        }
-
-        var sessionId = RpcEnvelopeReader.NullIfEmpty(data.SessionId)
-            ?? throw new AgentBayProtocolException(
-                $"{Action} succeeded but named no SessionId (request id {envelope.RequestId ?? "none"}).", bodyExcerpt: null, envelope.RequestId, response.StatusCode);
-        return data.ToRecord(sessionId, envelope, status: null);
+        return data.ToCreatedRecord(envelope, response.StatusCode, Action, "SessionId", _secrets);
     }
 
     /// <inheritdoc />

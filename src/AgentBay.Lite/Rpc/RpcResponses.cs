@@ -1,3 +1,4 @@
+using System.Net;
 using AgentBay.Lite.Backend;
 using System.Text.Json.Serialization;
 
@@ -85,6 +86,31 @@ internal sealed class CreateMcpSessionData : SessionData
 
     /// <summary>Why creation failed.</summary>
     public string? ErrMsg { get; set; }
+
+    /// <summary>
+    /// The created session, or the refusal the answer carries in <c>Data</c> (<see cref="Success"/> false, with
+    /// <see cref="ErrMsg"/> cleared of anything resembling the API key) as an exception.
+    /// </summary>
+    /// <param name="envelope">The answer's envelope.</param>
+    /// <param name="status">The answer's HTTP status.</param>
+    /// <param name="operation">The operation, for messages.</param>
+    /// <param name="sessionIdField">The session id's wire name, for messages (<c>SessionId</c> or <c>sessionId</c>).</param>
+    /// <param name="secrets">The redactor for the service's text.</param>
+    public SessionRecord ToCreatedRecord(RpcEnvelope envelope, HttpStatusCode status, string operation, string sessionIdField, SecretRedactor secrets)
+    {
+        if (Success == false)
+        {
+            var reason = secrets.Redact(RpcEnvelopeReader.NullIfEmpty(ErrMsg)) ?? "Session creation failed";
+            throw new AgentBayException(
+                $"{operation} failed: {reason} (request id {envelope.RequestId ?? "none"}).",
+                RpcEnvelopeReader.NullIfEmpty(envelope.Code), reason, envelope.RequestId, status);
+        }
+
+        var sessionId = RpcEnvelopeReader.NullIfEmpty(SessionId)
+            ?? throw new AgentBayProtocolException(
+                $"{operation} succeeded but named no {sessionIdField} (request id {envelope.RequestId ?? "none"}).", bodyExcerpt: null, envelope.RequestId, status);
+        return ToRecord(sessionId, envelope, status: null);
+    }
 }
 
 /// <summary>GetSession's answer.</summary>
